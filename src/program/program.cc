@@ -1,0 +1,82 @@
+#include "program/program.h"
+
+#include <algorithm>
+
+namespace kaif::program {
+namespace {
+
+template <typename T>
+const T* FindById(const std::vector<T>& items, const std::string& id) {
+  auto it = std::find_if(items.begin(), items.end(), [&](const T& item) { return item.id == id; });
+  return it == items.end() ? nullptr : &*it;
+}
+
+}  // namespace
+
+double Stage::period_months() const {
+  // Whole months between start and end (inclusive end), with partial months by days.
+  long days = period_end.DaysSinceEpoch() - period_start.DaysSinceEpoch() + 1;
+  return static_cast<double>(days) * 12.0 / 365.25;
+}
+
+const Team* Program::FindTeam(const std::string& id) const { return FindById(teams, id); }
+const GpuType* Program::FindGpuType(const std::string& id) const { return FindById(gpu_types, id); }
+const Benchmark* Program::FindBenchmark(const std::string& id) const { return FindById(benchmarks, id); }
+const Axis* Program::FindAxis(const std::string& id) const { return FindById(axes, id); }
+const Stage* Program::FindStage(int number) const {
+  for (const Stage& s : stages) {
+    if (s.number == number) return &s;
+  }
+  return nullptr;
+}
+
+const char* ToString(CompanySize size) {
+  switch (size) {
+    case CompanySize::kLarge: return "large";
+    case CompanySize::kSme: return "sme";
+    case CompanySize::kStartup: return "startup";
+  }
+  return "?";
+}
+
+const char* ToString(AxisSource source) {
+  switch (source) {
+    case AxisSource::kBenchmarks: return "benchmarks";
+    case AxisSource::kSafety: return "safety";
+    case AxisSource::kArena: return "arena";
+    case AxisSource::kExpert: return "expert";
+    case AxisSource::kDerivatives: return "derivatives";
+    case AxisSource::kOpenness: return "openness";
+  }
+  return "?";
+}
+
+const char* ToString(AxisMethod method) {
+  switch (method) {
+    case AxisMethod::kMeanScore: return "mean_score";
+    case AxisMethod::kFrontierRatio: return "frontier_ratio";
+    case AxisMethod::kPassRate: return "pass_rate";
+    case AxisMethod::kWinProbability: return "win_probability";
+    case AxisMethod::kLinear: return "linear";
+    case AxisMethod::kExpertMean: return "expert_mean";
+    case AxisMethod::kLogScaled: return "log_scaled";
+    case AxisMethod::kLevelPoints: return "level_points";
+  }
+  return "?";
+}
+
+const char* ToString(GateKind kind) {
+  switch (kind) {
+    case GateKind::kIndependence: return "independence";
+    case GateKind::kSafetyMinimum: return "safety_minimum";
+    case GateKind::kAxisMinimum: return "axis_minimum";
+    case GateKind::kFrontierMinimum: return "frontier_minimum";
+  }
+  return "?";
+}
+
+const char* ToString(GateAction action) {
+  return action == GateAction::kExclude ? "exclude" : "flag";
+}
+
+}  // namespace kaif::program
