@@ -14,7 +14,14 @@ const T* FindById(const std::vector<T>& items, const std::string& id) {
 }  // namespace
 
 double Stage::period_months() const {
-  // Whole months between start and end (inclusive end), with partial months by days.
+  // A period from the first of a month to the last day of a month counts whole calendar
+  // months (January-June is 6, as budgets say); any other period counts days.
+  bool starts_on_first = period_start.day == 1;
+  Date next_month = Date{period_end.year, period_end.month, 1}.AddMonths(1);
+  bool ends_on_last = next_month.DaysSinceEpoch() - period_end.DaysSinceEpoch() == 1;
+  if (starts_on_first && ends_on_last) {
+    return (period_end.year * 12 + period_end.month) - (period_start.year * 12 + period_start.month) + 1;
+  }
   long days = period_end.DaysSinceEpoch() - period_start.DaysSinceEpoch() + 1;
   return static_cast<double>(days) * 12.0 / 365.25;
 }

@@ -38,7 +38,7 @@ struct Stage {
 struct TeamRequest {
   std::vector<std::string> gpu_types;  // preferred first
   double gpus_h100e = 0;                // requested GPUs in H100 equivalents
-  double data_money = 0;
+  double data_money_per_year = 0;
   double talent_money_per_year = 0;
 };
 
@@ -164,9 +164,10 @@ struct GpuAllocationRule {
 
 enum class DataMethod { kRequestCapped, kScoreProportional };
 
+// Money amounts are per year; a stage's period gets them pro rata (period_months / 12).
 struct DataRule {
   DataMethod method = DataMethod::kRequestCapped;
-  double per_team_cap = 0;
+  double per_team_cap_per_year = 0;
   double team_pool_per_year = 0;    // money for teams' own data building, shared among them
   double common_pool_per_year = 0;  // licensed data bought once for all teams
   double open_release_share = 0.5;  // part of funded data that must be released
@@ -190,7 +191,7 @@ struct Certification {
   std::optional<double> min_frontier_ratio;
   bool frontier_lower_bound = false;  // require the interval's lower end, not the point
   std::vector<std::string> required_gates;
-  std::optional<std::string> max_open_source_level;  // at least this open
+  std::optional<std::string> min_open_source_level;  // at least this open
   bool require_advance = false;
 };
 

@@ -1,0 +1,19 @@
+// `kaif <verb>`: each Add*Command registers a verb's flags on the CLI11 app and the
+// function that runs it. Verbs parse flags, call one library function and print.
+#pragma once
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+namespace kaif::cli {
+
+// Runs the selected verb after parsing; returns the process exit code.
+using Runner = std::function<int()>;
+
+void AddDemoCommand(CLI::App& app, Runner& run);
+void AddRoundCommand(CLI::App& app, Runner& run);
+void AddSimulateCommand(CLI::App& app, Runner& run);
+void AddAuditCommand(CLI::App& app, Runner& run);
+
+}  // namespace kaif::cli
