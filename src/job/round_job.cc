@@ -124,8 +124,8 @@ Result<SimulateOutput> RunSimulation(const SimulateOptions& options) {
   nlohmann::json plan;
   try {
     plan = nlohmann::json::parse(plan_text);
-  } catch (const nlohmann::json::parse_error& e) {
-    return Status::InvalidInput(options.plan.string() + ": JSON syntax error at byte " + std::to_string(e.byte));
+  } catch (const nlohmann::json::exception& e) {
+    return Status::InvalidInput(options.plan.string() + ": JSON syntax error: " + e.what());
   }
   if (!plan.is_object() || plan.value("schema", "") != "kaif.simulation/1" || !plan.contains("stages") ||
       !plan["stages"].is_array() || plan["stages"].empty()) {

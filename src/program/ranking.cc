@@ -70,11 +70,11 @@ void RankTeams(const Program& program, std::vector<TeamDecision>& teams) {
                                : fmt::format("{:.4f} vs {:.4f}", TieValue(rule, above), TieValue(rule, t));
       std::string note = fmt::format("tied with {} at composite {:.{}f}; broken by {} ({})", above.team,
                                      t.composite_rounded, program.ranking.composite_decimals, TieName(rule), values);
-      t.tie_note = note;
-      if (above.tie_note.empty()) {
-        above.tie_note = fmt::format("tied with {} at composite {:.{}f}; ranked above by {} ({})", t.team,
-                                     t.composite_rounded, program.ranking.composite_decimals, TieName(rule), values);
-      }
+      // A team tied on both sides carries both notes.
+      t.tie_note += (t.tie_note.empty() ? "" : "; ") + note;
+      above.tie_note += (above.tie_note.empty() ? "" : "; ") +
+                        fmt::format("tied with {} at composite {:.{}f}; ranked above by {} ({})", t.team,
+                                    t.composite_rounded, program.ranking.composite_decimals, TieName(rule), values);
       break;
     }
   }

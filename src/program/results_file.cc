@@ -36,6 +36,9 @@ Result<json> ParseJson(std::string_view text, const std::string& source) {
     size_t colon = what.find(": ");
     return Status::InvalidInput(fmt::format("{}:{}: JSON syntax error: {}", source, LineColumn(text, e.byte - 1),
                                             colon == std::string::npos ? what : what.substr(colon + 2)));
+  } catch (const json::exception& e) {
+    // Numbers too large for a double, and the like.
+    return Status::InvalidInput(fmt::format("{}: JSON syntax error: {}", source, e.what()));
   }
 }
 
@@ -215,7 +218,7 @@ Status ParseIndependence(const JsonReader& r, ResultsDocument& doc) {
 Status ParsePointerValue(const ResultsOverride& change, json& value) {
   try {
     value = json::parse(change.value);
-  } catch (const json::parse_error&) {
+  } catch (const json::exception&) {
     return Status::InvalidInput("what-if " + change.file + ":" + change.pointer + "=" + change.value +
                                 ": the value is not JSON (quote strings: \"derived\")");
   }
