@@ -21,7 +21,7 @@ TEAMS = {
     "saebyeol": {"sha": "9d3c2b1a0f9e8d7c6b5a49382716f5e4d3c2b1a0f9e8d7c6b5a4938271605f4e", "params": 14e9,
                  "flops": 1.1e24, "strength": [0.88, 0.90, 0.91]},
     "gaon":     {"sha": "0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9", "params": 8e9,
-                 "flops": 0.5e24, "strength": [0.83, 0.84, 0.86]},
+                 "flops": 0.5e24, "strength": [0.83, 0.84, None]},
     "nuri":     {"sha": "f0e1d2c3b4a5968778695a4b3c2d1e0ff0e1d2c3b4a5968778695a4b3c2d1e0f", "params": 72e9,
                  "flops": 4.0e24, "strength": [0.87, None, None]},
     "dasom":    {"sha": None, "params": 7e9, "flops": 0.3e24, "strength": [0.70, None, None]},

@@ -10,7 +10,6 @@
 #include "program/round.h"
 #include "report/csv_tables.h"
 #include "report/decision_json.h"
-#include "report/decision_reader.h"
 #include "report/html_report.h"
 #include "util/file.h"
 #include "util/sha256.h"
@@ -69,7 +68,7 @@ Result<StageDecision> ReadPrevious(const std::optional<fs::path>& path) {
 
 // Renders every output in memory first, so a failure leaves no partial output behind.
 Result<RoundOutput> WriteOutputs(StageDecision decision, const std::vector<StageDecision>& earlier, const fs::path& out,
-                                 const AuditOptions& audit, const std::string& action) {
+                                 DecisionAudit& audit, const std::string& action) {
   std::vector<std::pair<std::string, std::string>> files;
   files.push_back({"decision.json", report::RenderDecisionJson(decision)});
   files.push_back({"report.html", report::RenderHtmlReport(decision, earlier)});
@@ -83,9 +82,7 @@ Result<RoundOutput> WriteOutputs(StageDecision decision, const std::vector<Stage
     KAIF_RETURN_IF_ERROR(WriteFileAtomic(out / name, content));
     output.files.push_back({name, Sha256Hex(content)});
   }
-  if (audit.log) {
-    KAIF_ASSIGN_OR_RETURN(output.audit_entry_hash, AppendDecision(audit, action, decision, output.files));
-  }
+  KAIF_ASSIGN_OR_RETURN(output.audit_entry_hash, audit.Append(action, decision, output.files));
   output.decision = std::move(decision);
   return output;
 }
@@ -99,9 +96,10 @@ Result<RoundOutput> RunRound(const RoundOptions& options) {
   }
   KAIF_ASSIGN_OR_RETURN(StageDecision decision, Decide(options.program, options.results, options.stage,
                                                        previous ? &*previous : nullptr, Changes{}));
+  KAIF_ASSIGN_OR_RETURN(DecisionAudit audit, DecisionAudit::Open(options.audit));
   std::vector<StageDecision> earlier;
   if (previous) earlier.push_back(*previous);
-  return WriteOutputs(std::move(decision), earlier, options.out, options.audit, "round");
+  return WriteOutputs(std::move(decision), earlier, options.out, audit, "round");
 }
 
 Result<std::string> RunWhatIf(const RoundOptions& options, const std::vector<std::string>& change_texts) {
@@ -154,10 +152,11 @@ Result<SimulateOutput> RunSimulation(const SimulateOptions& options) {
     output.stages.push_back(std::move(*decision));
   }
   // All stages decided: only now write, so a bad later stage leaves nothing behind.
+  KAIF_ASSIGN_OR_RETURN(DecisionAudit audit, DecisionAudit::Open(options.audit));
   for (size_t i = 0; i < output.stages.size(); ++i) {
     std::vector<StageDecision> earlier(output.stages.begin(), output.stages.begin() + static_cast<long>(i));
     KAIF_ASSIGN_OR_RETURN(RoundOutput written, WriteOutputs(output.stages[i], earlier,
-                                                            options.out / fmt::format("stage{}", i + 1), options.audit,
+                                                            options.out / fmt::format("stage{}", i + 1), audit,
                                                             "simulate"));
   }
   output.summary = DescribePaths(output.stages);

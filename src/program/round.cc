@@ -31,13 +31,17 @@ std::string TeamList(const Program& program) {
 // registered model, and name only benchmarks the program knows, with scores in range.
 Status CheckResults(const RoundInputs& in) {
   const Program& p = *in.program;
+  std::map<std::string, const Team*> teams;
+  for (const Team& t : p.teams) teams[t.id] = &t;
+  std::set<std::string> participants(in.participants.begin(), in.participants.end());
   for (const ResultsDocument& doc : in.results->documents()) {
-    const Team* team = p.FindTeam(doc.team);
+    auto found = teams.find(doc.team);
+    const Team* team = found == teams.end() ? nullptr : found->second;
     if (!team) {
       return Status::InvalidInput(fmt::format("{}: results for unknown team '{}'; the program's teams are {}",
                                               doc.source, doc.team, TeamList(p)));
     }
-    if (!Contains(in.participants, doc.team)) {
+    if (!participants.count(doc.team)) {
       return Status::InvalidInput(fmt::format("{}: team '{}' does not take part in stage {} ({}); remove the file",
                                               doc.source, doc.team, in.stage,
                                               Contains(in.eliminated_before, doc.team) ? "eliminated earlier"
@@ -86,14 +90,15 @@ double AnchorRating(const RoundInputs& in, const Axis& axis) {
 }
 
 Result<TeamDecision> ScoreTeam(const RoundInputs& in, const Team& team, const std::vector<const FrontierModel*>& reference,
-                               double z) {
+                               const std::vector<double>& anchors, double z) {
   const Program& p = *in.program;
   TeamDecision t;
   t.team = team.id;
   t.team_name = team.name;
   double variance = 0, composite = 0;
-  for (const Axis& axis : p.axes) {
-    AxisContext context{&p, reference, z, AnchorRating(in, axis)};
+  for (size_t i = 0; i < p.axes.size(); ++i) {
+    const Axis& axis = p.axes[i];
+    AxisContext context{&p, reference, z, anchors[i]};
     KAIF_ASSIGN_OR_RETURN(AxisScore score, ScoreAxis(context, axis, team, *in.results));
     composite += score.contribution;
     variance += std::pow(score.score.stderr_ * axis.weight / p.weights_total, 2);
@@ -260,8 +265,10 @@ Result<StageDecision> DecideRound(const RoundInputs& in) {
     d.axis_names_ko[a.id] = a.name_ko;
   }
 
+  std::vector<double> anchors;
+  for (const Axis& axis : p.axes) anchors.push_back(AnchorRating(in, axis));
   for (const std::string& id : in.participants) {
-    KAIF_ASSIGN_OR_RETURN(TeamDecision t, ScoreTeam(in, *p.FindTeam(id), reference, z));
+    KAIF_ASSIGN_OR_RETURN(TeamDecision t, ScoreTeam(in, *p.FindTeam(id), reference, anchors, z));
     d.teams.push_back(std::move(t));
   }
   RankTeams(p, d.teams);

@@ -43,10 +43,11 @@ std::string RenderTextSummary(const StageDecision& d) {
                        t.allocation.data_money / 1e9, t.allocation.talent_money / 1e9,
                        scored ? (t.certified ? "yes" : "no") : "-");
   }
+  out += "\n";
   for (const auto& pool : d.pools) {
-    out += fmt::format("{}pool {}: {:.6g} of {:.6g} granted", &pool == &d.pools.front() ? "\n" : "", pool.resource,
-                       pool.granted, pool.pool);
-    out += "\n";
+    bool gpus = pool.resource.rfind("gpu:", 0) == 0;
+    out += gpus ? fmt::format("pool {}: {:.0f} of {:.0f} granted\n", pool.resource, pool.granted, pool.pool)
+                : fmt::format("pool {}: {:.2f}B of {:.2f}B granted\n", pool.resource, pool.granted / 1e9, pool.pool / 1e9);
   }
   out += fmt::format("amounts in {} (B = billion); frontier reference models: ", d.currency);
   for (size_t i = 0; i < d.frontier_reference_models.size(); ++i) {

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# End-to-end checks of the kaif program on the example: exit codes, messages, no partial
+# output on bad input, byte-identical reruns, what-if, explain, simulate, audit.
+# Usage: cli_test.sh KAIF SOURCE_DIR SCRATCH_DIR
+set -uo pipefail
+kaif=$1 src=$2 scratch=$3
+rm -rf "$scratch" && mkdir -p "$scratch" && cd "$scratch" || exit 1
+example=$src/examples/k-ai-2025
+failures=0 checks=0
+
+check() {  # check NAME COMMAND...: the command must succeed
+  checks=$((checks + 1))
+  if ! "${@:2}" >"$scratch/last.out" 2>&1; then
+    failures=$((failures + 1)); echo "FAIL: $1"; sed 's/^/  /' "$scratch/last.out" | head -20
+  fi
+}
+expect_exit() {  # expect_exit NAME CODE PATTERN COMMAND...: exit code and a message fragment
+  checks=$((checks + 1))
+  "${@:4}" >"$scratch/last.out" 2>&1
+  local code=$?
+  if [ "$code" -ne "$2" ] || ! grep -qF -- "$3" "$scratch/last.out"; then
+    failures=$((failures + 1)); echo "FAIL: $1 (exit $code, want $2 and '$3')"; sed 's/^/  /' "$scratch/last.out" | head -20
+  fi
+}
+
+round=(--program "$example/program.toml" --results "$example/results/stage1" --stage 1 --no-audit)
+
+# Help lists every verb and option.
+expect_exit help 0 "simulate" "$kaif" --help
+expect_exit round_help 0 "--what-if" "$kaif" round --help
+expect_exit audit_help 0 "verify" "$kaif" audit --help
+expect_exit no_verb 2 "A subcommand is required" "$kaif"
+expect_exit unknown_flag 2 "--stagee" "$kaif" round "${round[@]}" --stagee 1 --out x
+
+# A decision, its explanation, and a byte-identical rerun.
+expect_exit round 0 "hanbit" "$kaif" round "${round[@]}" --out a --explain gaon
+grep -q "allocation:" last.out || { failures=$((failures + 1)); echo "FAIL: --explain printed no allocation"; }
+check rerun "$kaif" round "${round[@]}" --out b
+for f in decision.json report.html scores.csv frontier.csv allocation.csv gates.csv certification.csv; do
+  check "identical $f" cmp "a/$f" "b/$f"
+done
+expect_exit explain_unknown 2 "is not in this decision" "$kaif" round "${round[@]}" --out c --explain nobody
+
+# What-if writes nothing and names what moves.
+expect_exit what_if_rule 0 "nuri" "$kaif" round "${round[@]}" --what-if 'gates.independence.on_fail="flag"'
+expect_exit what_if_input 0 "what if" "$kaif" round "${round[@]}" --what-if 'gaon.arena-public.json:/arena/rating=1300'
+expect_exit what_if_bad 2 "axis weights sum to" "$kaif" round "${round[@]}" --what-if axes.expert.weight=10
+expect_exit what_if_syntax 2 "KEY=VALUE" "$kaif" round "${round[@]}" --what-if nonsense
+
+# Bad input: one clear error, exit 2, no output folder.
+mkdir bad
+sed 's/^weight = 30$/weight = 31/' "$example/program.toml" > bad/weights.toml
+expect_exit weights_sum 2 "axis weights sum to 101" "$kaif" round --program bad/weights.toml \
+  --results "$example/results/stage1" --stage 1 --out bad/out1 --no-audit
+[ -e bad/out1 ] && { failures=$((failures + 1)); echo "FAIL: partial output after bad input"; }
+cp -r "$example/results/stage1" bad/results
+printf '{"schema": "kaif.results/1", "kind": "arena", "team": "ghost", "stage": 1,\n "arena": {"pool": "public", "rating": 1000, "stderr": 5}}\n' > bad/results/ghost.json
+expect_exit unknown_team 2 "results for unknown team 'ghost'" "$kaif" round --program "$example/program.toml" \
+  --results bad/results --stage 1 --out bad/out2 --no-audit
+rm bad/results/ghost.json
+printf '{"schema": "kaif.results/1", "kind": ' > bad/results/truncated.json
+expect_exit truncated_json 2 "truncated.json:1:" "$kaif" round --program "$example/program.toml" \
+  --results bad/results --stage 1 --out bad/out3 --no-audit
+rm bad/results/truncated.json
+rm bad/results/gaon.expert-plans.json
+expect_exit missing_axis 2 "which axis 'plans' needs" "$kaif" round --program "$example/program.toml" \
+  --results bad/results --stage 1 --out bad/out4 --no-audit
+expect_exit missing_program 2 "no such file" "$kaif" round --program nothing.toml --results bad/results --stage 1 --out bad/out5
+expect_exit stage_needs_previous 2 "--previous" "$kaif" round --program "$example/program.toml" \
+  --results "$example/results/stage2" --stage 2 --out bad/out6 --no-audit
+expect_exit no_such_stage 2 "stage 9 is not in the program" "$kaif" round --program "$example/program.toml" \
+  --results "$example/results/stage1" --stage 9 --out bad/out7 --no-audit
+for n in 1 2 3 4 5 6 7; do
+  [ -e "bad/out$n" ] && { failures=$((failures + 1)); echo "FAIL: bad/out$n exists after bad input"; }
+done
+
+# Stage 2 from stage 1's decision; simulation of every stage; audit chain.
+check stage2 "$kaif" round --program "$example/program.toml" --results "$example/results/stage2" --stage 2 \
+  --previous a/decision.json --out s2 --audit audit.sqlite
+check simulate "$kaif" simulate --program "$example/program.toml" --plan "$example/simulation.json" --out sim \
+  --audit audit.sqlite
+grep -q "Total spend over 3 stages" sim/summary.txt || { failures=$((failures + 1)); echo "FAIL: no total spend"; }
+check sim_matches_round cmp sim/stage2/decision.json s2/decision.json
+expect_exit audit_verify 0 "4 entries" "$kaif" audit verify --log audit.sqlite
+expect_exit audit_show 0 "simulate" "$kaif" audit show --log audit.sqlite
+expect_exit audit_missing 2 "no such" "$kaif" audit verify --log none.sqlite
+
+echo "$((checks - failures)) passed, $failures failed"
+[ "$failures" -eq 0 ]
