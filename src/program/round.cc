@@ -200,6 +200,10 @@ std::vector<std::string> RulesInWords(const Program& p, const Stage& stage, doub
 Status SetParticipants(const Program& program, int stage, const StageDecision* previous, RoundInputs& inputs) {
   inputs.participants.clear();
   inputs.eliminated_before.clear();
+  if (!program.FindStage(stage)) {
+    return Status::InvalidInput(fmt::format("stage {} is not in the program, which has stages 1..{}", stage,
+                                            program.stages.size()));
+  }
   if (stage > 1 && !previous) {
     return Status::InvalidInput(fmt::format(
         "stage {} needs the decision of stage {} to know who advanced; pass --previous <dir>/decision.json", stage,
