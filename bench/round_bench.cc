@@ -1,7 +1,7 @@
 // How fast a stage decision is at national-program-and-beyond scale: 1,000 teams x 50
 // benchmarks (plus arena, expert, safety, independence results per team).
-//   build/bench/round_bench                      Google Benchmark timings
-//   build/bench/round_bench --dataset DIR        writes the files, for timing `kaif round`
+//   build-bench/bench/round_bench                Google Benchmark timings
+//   build-bench/bench/round_bench --dataset DIR  writes the files, for timing `kaif round`
 #include <benchmark/benchmark.h>
 
 #include <filesystem>
@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "job/round_job.h"
 #include "program/program_file.h"
 #include "program/results_file.h"
 #include "program/round.h"
@@ -162,6 +163,22 @@ void BM_RoundFromFiles(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_RoundFromFiles)->Unit(benchmark::kMillisecond);
+
+// What `kaif round` does end to end: read, decide, render decision.json, report.html and
+// the CSV tables, write them (no audit log).
+void BM_RoundJob(benchmark::State& state) {
+  Dataset data;
+  job::RoundOptions options;
+  options.program = data.dir / "program.toml";
+  options.results = data.dir / "results";
+  options.out = data.dir / "out";
+  for (auto _ : state) {
+    Result<job::RoundOutput> out = job::RunRound(options);
+    KAIF_CHECK(out.ok());
+    benchmark::DoNotOptimize(out);
+  }
+}
+BENCHMARK(BM_RoundJob)->Unit(benchmark::kMillisecond);
 
 // The decision alone, inputs already in memory.
 void BM_DecideRound(benchmark::State& state) {

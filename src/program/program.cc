@@ -11,6 +11,14 @@ const T* FindById(const std::vector<T>& items, const std::string& id) {
   return it == items.end() ? nullptr : &*it;
 }
 
+// Indexed when the index is complete, linear otherwise.
+template <typename T>
+const T* FindIndexed(const std::vector<T>& items, const std::map<std::string, size_t>& index, const std::string& id) {
+  if (index.size() != items.size()) return FindById(items, id);
+  auto it = index.find(id);
+  return it == index.end() ? nullptr : &items[it->second];
+}
+
 }  // namespace
 
 double Stage::period_months() const {
@@ -26,9 +34,18 @@ double Stage::period_months() const {
   return static_cast<double>(days) * 12.0 / 365.25;
 }
 
-const Team* Program::FindTeam(const std::string& id) const { return FindById(teams, id); }
+void Program::BuildIndex() {
+  team_index.clear();
+  benchmark_index.clear();
+  for (size_t i = 0; i < teams.size(); ++i) team_index[teams[i].id] = i;
+  for (size_t i = 0; i < benchmarks.size(); ++i) benchmark_index[benchmarks[i].id] = i;
+}
+
+const Team* Program::FindTeam(const std::string& id) const { return FindIndexed(teams, team_index, id); }
 const GpuType* Program::FindGpuType(const std::string& id) const { return FindById(gpu_types, id); }
-const Benchmark* Program::FindBenchmark(const std::string& id) const { return FindById(benchmarks, id); }
+const Benchmark* Program::FindBenchmark(const std::string& id) const {
+  return FindIndexed(benchmarks, benchmark_index, id);
+}
 const Axis* Program::FindAxis(const std::string& id) const { return FindById(axes, id); }
 const Stage* Program::FindStage(int number) const {
   for (const Stage& s : stages) {

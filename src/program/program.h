@@ -214,10 +214,15 @@ struct Program {
   TalentRule talent_rule;
   SelfPay self_pay;
   Certification certification;
+  std::map<std::string, size_t> team_index, benchmark_index;  // filled by BuildIndex
 
   const Team* FindTeam(const std::string& id) const;
   const GpuType* FindGpuType(const std::string& id) const;
   const Benchmark* FindBenchmark(const std::string& id) const;
+  // Indexes teams and benchmarks by id for the lookups above, which are on the hot path
+  // of a round (a program built by hand without an index is searched linearly).
+  // Call again after changing `teams` or `benchmarks`.
+  void BuildIndex();
   const Axis* FindAxis(const std::string& id) const;
   const Stage* FindStage(int number) const;
 };

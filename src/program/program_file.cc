@@ -86,6 +86,7 @@ class ProgramParser {
     KAIF_RETURN_IF_ERROR(ParseAllocation());
     KAIF_RETURN_IF_ERROR(ParseCertification());
     KAIF_RETURN_IF_ERROR(CheckPools());
+    p_.BuildIndex();
     return std::move(p_);
   }
 

@@ -2,86 +2,125 @@
 
 #include <cmath>
 
+#include <nlohmann/json.hpp>
+
+#include "util/json_writer.h"
+
 namespace kaif::report {
 namespace {
 
-using nlohmann::ordered_json;
 using namespace program;
 
-// NaN and infinity are not JSON; a decision never holds them, but a bug must not write them.
-ordered_json Number(double x) { return std::isfinite(x) ? ordered_json(x) : ordered_json(nullptr); }
-
-ordered_json ToJson(const Estimate& e) {
-  return {{"value", Number(e.value)}, {"stderr", Number(e.stderr_)}, {"low", Number(e.low)}, {"high", Number(e.high)}};
+void Write(JsonWriter& w, std::string_view key, const Estimate& e) {
+  w.Key(key);
+  w.BeginObject();
+  w.Field("value", e.value);
+  w.Field("stderr", e.stderr_);
+  w.Field("low", e.low);
+  w.Field("high", e.high);
+  w.EndObject();
 }
 
-ordered_json Optional(const std::optional<double>& x) { return x ? Number(*x) : ordered_json(nullptr); }
-
-ordered_json ToJson(const AxisScore& a) {
-  return {{"axis", a.axis},         {"raw", Number(a.raw)},       {"raw_unit", a.raw_unit},
-          {"score", ToJson(a.score)}, {"weight", Number(a.weight)}, {"contribution", Number(a.contribution)},
-          {"inputs", a.inputs},     {"explanation", a.explanation}};
+void Write(JsonWriter& w, std::string_view key, const std::optional<double>& x) {
+  w.Key(key);
+  x ? w.Number(*x) : w.Null();
 }
 
-ordered_json ToJson(const FrontierResult& f) {
-  ordered_json per = ordered_json::array();
+void Write(JsonWriter& w, const AxisScore& a) {
+  w.BeginObject();
+  w.Field("axis", a.axis);
+  w.Field("raw", a.raw);
+  w.Field("raw_unit", a.raw_unit);
+  Write(w, "score", a.score);
+  w.Field("weight", a.weight);
+  w.Field("contribution", a.contribution);
+  w.Field("inputs", a.inputs);
+  w.Field("explanation", a.explanation);
+  w.EndObject();
+}
+
+void Write(JsonWriter& w, const FrontierResult& f) {
+  w.Key("frontier");
+  w.BeginObject();
+  w.Key("per_benchmark");
+  w.BeginArray();
   for (const BenchmarkRatio& b : f.per_benchmark) {
-    per.push_back({{"benchmark", b.benchmark},
-                   {"team_score", Number(b.team_score)},
-                   {"team_stderr", Number(b.team_stderr)},
-                   {"reference_model", b.reference_model},
-                   {"reference_score", Number(b.reference_score)},
-                   {"reference_stderr", Number(b.reference_stderr)},
-                   {"ratio", ToJson(b.ratio)}});
+    w.BeginObject();
+    w.Field("benchmark", b.benchmark);
+    w.Field("team_score", b.team_score);
+    w.Field("team_stderr", b.team_stderr);
+    w.Field("reference_model", b.reference_model);
+    w.Field("reference_score", b.reference_score);
+    w.Field("reference_stderr", b.reference_stderr);
+    Write(w, "ratio", b.ratio);
+    w.EndObject();
   }
-  return {{"per_benchmark", per},
-          {"overall", ToJson(f.overall)},
-          {"meets_target", f.meets_target},
-          {"meets_target_confidently", f.meets_target_confidently}};
+  w.EndArray();
+  Write(w, "overall", f.overall);
+  w.Field("meets_target", f.meets_target);
+  w.Field("meets_target_confidently", f.meets_target_confidently);
+  w.EndObject();
 }
 
-ordered_json ToJson(const Allocation& a) {
-  ordered_json gpus = ordered_json::array();
-  for (const GpuGrant& g : a.gpus) gpus.push_back({{"gpu_type", g.gpu_type}, {"gpus", g.gpus}, {"nodes", g.nodes}});
-  return {{"gpus", gpus},
-          {"gpus_h100e", Number(a.gpus_h100e)},
-          {"entitlement_h100e", Number(a.entitlement_h100e)},
-          {"gpu_value", Number(a.gpu_value)},
-          {"data_money", Number(a.data_money)},
-          {"talent_money", Number(a.talent_money)},
-          {"self_pay_ratio", Number(a.self_pay_ratio)},
-          {"self_pay_amount", Number(a.self_pay_amount)},
-          {"explanation", a.explanation}};
+void Write(JsonWriter& w, const Allocation& a) {
+  w.Key("allocation");
+  w.BeginObject();
+  w.Key("gpus");
+  w.BeginArray();
+  for (const GpuGrant& g : a.gpus) {
+    w.BeginObject();
+    w.Field("gpu_type", g.gpu_type);
+    w.Field("gpus", g.gpus);
+    w.Field("nodes", g.nodes);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Field("gpus_h100e", a.gpus_h100e);
+  w.Field("entitlement_h100e", a.entitlement_h100e);
+  w.Field("gpu_value", a.gpu_value);
+  w.Field("data_money", a.data_money);
+  w.Field("talent_money", a.talent_money);
+  w.Field("self_pay_ratio", a.self_pay_ratio);
+  w.Field("self_pay_amount", a.self_pay_amount);
+  w.Field("explanation", a.explanation);
+  w.EndObject();
 }
 
-ordered_json ToJson(const TeamDecision& t) {
-  ordered_json axes = ordered_json::array(), gates = ordered_json::array();
-  for (const AxisScore& a : t.axes) axes.push_back(ToJson(a));
+void Write(JsonWriter& w, const TeamDecision& t) {
+  w.BeginObject();
+  w.Field("team", t.team);
+  w.Field("team_name", t.team_name);
+  w.Field("rank", t.rank);
+  w.Field("outcome", ToString(t.outcome));
+  w.Field("outcome_reason", t.outcome_reason);
+  Write(w, "composite", t.composite);
+  w.Field("composite_rounded", t.composite_rounded);
+  w.Field("tie_note", t.tie_note);
+  w.Field("excluded", t.excluded);
+  w.Field("flagged", t.flagged);
+  w.Key("axes");
+  w.BeginArray();
+  for (const AxisScore& a : t.axes) Write(w, a);
+  w.EndArray();
+  Write(w, t.frontier);
+  w.Key("gates");
+  w.BeginArray();
   for (const GateResult& g : t.gates) {
-    gates.push_back({{"gate", g.gate},
-                     {"passed", g.passed},
-                     {"missing_evidence", g.missing_evidence},
-                     {"action", g.action},
-                     {"reason", g.reason}});
+    w.BeginObject();
+    w.Field("gate", g.gate);
+    w.Field("passed", g.passed);
+    w.Field("missing_evidence", g.missing_evidence);
+    w.Field("action", g.action);
+    w.Field("reason", g.reason);
+    w.EndObject();
   }
-  return {{"team", t.team},
-          {"team_name", t.team_name},
-          {"rank", t.rank},
-          {"outcome", ToString(t.outcome)},
-          {"outcome_reason", t.outcome_reason},
-          {"composite", ToJson(t.composite)},
-          {"composite_rounded", Number(t.composite_rounded)},
-          {"tie_note", t.tie_note},
-          {"excluded", t.excluded},
-          {"flagged", t.flagged},
-          {"axes", axes},
-          {"frontier", ToJson(t.frontier)},
-          {"gates", gates},
-          {"allocation", ToJson(t.allocation)},
-          {"certified", t.certified},
-          {"certification_reasons", t.certification_reasons},
-          {"parameters", Optional(t.parameters)},
-          {"training_compute_flops", Optional(t.training_compute_flops)}};
+  w.EndArray();
+  Write(w, t.allocation);
+  w.Field("certified", t.certified);
+  w.Field("certification_reasons", t.certification_reasons);
+  Write(w, "parameters", t.parameters);
+  Write(w, "training_compute_flops", t.training_compute_flops);
+  w.EndObject();
 }
 
 // Strict typed access for the reader, with the JSON pointer in messages.
@@ -104,39 +143,60 @@ Status ReadEstimate(const nlohmann::json& j, Estimate& e, const std::string& whe
 
 }  // namespace
 
-ordered_json DecisionToJson(const StageDecision& d) {
-  ordered_json inputs = ordered_json::array(), teams = ordered_json::array(), pools = ordered_json::array();
-  for (const InputFile& f : d.inputs) inputs.push_back({{"name", f.name}, {"sha256", f.sha256}});
-  for (const TeamDecision& t : d.teams) teams.push_back(ToJson(t));
-  for (const PoolUse& p : d.pools) {
-    pools.push_back({{"resource", p.resource}, {"pool", Number(p.pool)}, {"granted", Number(p.granted)}});
+std::string RenderDecisionJson(const StageDecision& d) {
+  JsonWriter w;
+  w.BeginObject();
+  w.Field("schema", d.schema);
+  w.Field("kaif_version", d.kaif_version);
+  w.Field("program_name", d.program_name);
+  w.Field("program_name_ko", d.program_name_ko);
+  w.Field("currency", d.currency);
+  w.Field("stage", d.stage);
+  w.Field("stage_name", d.stage_name);
+  w.Field("evaluation_date", d.evaluation_date);
+  w.Field("period", d.period);
+  w.Field("program_sha256", d.program_sha256);
+  w.Key("inputs");
+  w.BeginArray();
+  for (const InputFile& f : d.inputs) {
+    w.BeginObject();
+    w.Field("name", f.name);
+    w.Field("sha256", f.sha256);
+    w.EndObject();
   }
-  ordered_json axes = ordered_json::array();
+  w.EndArray();
+  w.Field("frontier_reference_models", d.frontier_reference_models);
+  w.Field("target_ratio", d.target_ratio);
+  w.Field("confidence", d.confidence);
+  w.Key("axes");
+  w.BeginArray();
   for (const std::string& id : d.axis_order) {
-    axes.push_back({{"id", id}, {"name", d.axis_names.at(id)}, {"name_ko", d.axis_names_ko.at(id)}});
+    w.BeginObject();
+    w.Field("id", id);
+    w.Field("name", d.axis_names.at(id));
+    w.Field("name_ko", d.axis_names_ko.at(id));
+    w.EndObject();
   }
-  return {{"schema", d.schema},
-          {"kaif_version", d.kaif_version},
-          {"program_name", d.program_name},
-          {"program_name_ko", d.program_name_ko},
-          {"currency", d.currency},
-          {"stage", d.stage},
-          {"stage_name", d.stage_name},
-          {"evaluation_date", d.evaluation_date},
-          {"period", d.period},
-          {"program_sha256", d.program_sha256},
-          {"inputs", inputs},
-          {"frontier_reference_models", d.frontier_reference_models},
-          {"target_ratio", Number(d.target_ratio)},
-          {"confidence", Number(d.confidence)},
-          {"axes", axes},
-          {"teams", teams},
-          {"pools", pools},
-          {"common_data_pool", Number(d.common_data_pool)},
-          {"rules", d.rules}};
+  w.EndArray();
+  w.Key("teams");
+  w.BeginArray();
+  for (const TeamDecision& t : d.teams) Write(w, t);
+  w.EndArray();
+  w.Key("pools");
+  w.BeginArray();
+  for (const PoolUse& p : d.pools) {
+    w.BeginObject();
+    w.Field("resource", p.resource);
+    w.Field("pool", p.pool);
+    w.Field("granted", p.granted);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Field("common_data_pool", d.common_data_pool);
+  w.Field("rules", d.rules);
+  w.EndObject();
+  return w.Finish();
 }
-
-std::string RenderDecisionJson(const StageDecision& d) { return DecisionToJson(d).dump(2) + "\n"; }
 
 Result<StageDecision> ParseDecisionJson(std::string_view text, const std::string& source) {
   nlohmann::json j;

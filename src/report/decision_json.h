@@ -5,14 +5,10 @@
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
-
 #include "program/decision.h"
 #include "util/status.h"
 
 namespace kaif::report {
-
-nlohmann::ordered_json DecisionToJson(const program::StageDecision& decision);
 
 // Two-space indented JSON with a trailing newline.
 std::string RenderDecisionJson(const program::StageDecision& decision);

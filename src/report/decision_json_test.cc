@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include <nlohmann/json.hpp>
+
 #include "support/sample_decision.h"
 
 namespace kaif::report {

@@ -50,6 +50,18 @@ std::string Gpus(const TeamDecision& t, bool with_nodes) {
 
 bool Scored(const TeamDecision& t) { return t.outcome != Outcome::kNotParticipating; }
 
+// Charts and the per-benchmark table stop being readable past a few dozen teams (and a
+// national program has a handful); beyond these the report shows the best-ranked teams
+// and says where the rest are. Tables of one row per team are never cut.
+constexpr size_t kMaxChartTeams = 30;
+constexpr size_t kMaxFrontierChartTeams = 10;
+
+std::string CutNote(size_t shown, size_t total, const char* csv) {
+  if (shown >= total) return "";
+  return fmt::format("<p class=\"meta\">{} {} / {} — {} {}</p>\n", L("순위 상위", "Top"), shown, total,
+                     L("전체는", "all teams in"), csv);
+}
+
 // Colours follow the team's position in the first decision that lists it, so a team
 // keeps its colour across stages.
 std::map<std::string, std::string> TeamColors(const std::vector<const StageDecision*>& stages) {
@@ -145,15 +157,17 @@ std::string SummaryTable(const StageDecision& d) {
 
 std::string CompositeChart(const StageDecision& d, const std::map<std::string, std::string>& colors) {
   std::vector<Bar> bars;
+  size_t scored = 0;
   for (const TeamDecision& t : d.teams) {
-    if (!Scored(t)) continue;
+    if (!Scored(t) || ++scored > kMaxChartTeams) continue;
     bool grey = t.outcome != Outcome::kAdvances;
     bars.push_back({t.team_name, t.composite.value, t.composite.low, t.composite.high,
                     grey ? "#b0b7c0" : colors.at(t.team),
                     t.outcome == Outcome::kAdvances ? "" : t.outcome == Outcome::kEliminatedByGate ? "gate" : "eliminated"});
   }
-  return fmt::format("<h2>{}</h2><div class=\"chart\">{}</div>\n", L("종합 점수와 신뢰구간", "Composite score with interval"),
-                     HorizontalBarChart("Composite score / 종합 점수", bars, 0, 100, std::nullopt, 2));
+  return fmt::format("<h2>{}</h2><div class=\"chart\">{}</div>{}\n", L("종합 점수와 신뢰구간", "Composite score with interval"),
+                     HorizontalBarChart("Composite score / 종합 점수", bars, 0, 100, std::nullopt, 2),
+                     CutNote(bars.size(), scored, "scores.csv"));
 }
 
 std::string AxisTable(const StageDecision& d) {
@@ -187,8 +201,9 @@ std::string FrontierSection(const StageDecision& d, const std::map<std::string, 
   std::vector<std::string> benchmarks;
   std::vector<Series> series;
   double top = 1.0;
+  size_t scored = 0;
   for (const TeamDecision& t : d.teams) {
-    if (!Scored(t)) continue;
+    if (!Scored(t) || ++scored > kMaxFrontierChartTeams) continue;
     if (benchmarks.empty()) {
       for (const BenchmarkRatio& b : t.frontier.per_benchmark) benchmarks.push_back(b.benchmark);
     }
@@ -212,12 +227,14 @@ std::string FrontierSection(const StageDecision& d, const std::map<std::string, 
       L("목표", "target"), 100 * d.target_ratio,
       GroupedBarChart("Frontier ratio per benchmark / 벤치마크별 프런티어 대비", benchmarks, series, 0,
                       std::ceil(top * 10) / 10, Marker{d.target_ratio, fmt::format("target {:.2f}", d.target_ratio)}));
+  html += CutNote(series.size(), scored, "frontier.csv");
   html += fmt::format("<table><thead><tr><th>{}</th><th>{}</th><th class=\"num\">{}</th><th>{}</th><th class=\"num\">{}</th>"
                       "<th class=\"num\">{}</th></tr></thead><tbody>\n",
                       L("팀", "Team"), L("벤치마크", "Benchmark"), L("팀 점수", "Team score"),
                       L("기준 모델", "Reference"), L("기준 점수", "Reference score"), L("비율", "Ratio"));
+  size_t rows = 0;
   for (const TeamDecision& t : d.teams) {
-    if (!Scored(t)) continue;
+    if (!Scored(t) || ++rows > kMaxChartTeams) continue;
     for (const BenchmarkRatio& b : t.frontier.per_benchmark) {
       html += fmt::format("<tr><td>{}</td><td>{}</td><td class=\"num\">{:.2f} ± {:.2f}</td><td>{}</td>"
                           "<td class=\"num\">{:.2f}</td><td class=\"num\">{:.3f} ({:.3f}–{:.3f})</td></tr>\n",
@@ -229,7 +246,7 @@ std::string FrontierSection(const StageDecision& d, const std::map<std::string, 
                         E(t.team), L("전체", "overall"), t.frontier.overall.value, t.frontier.overall.low,
                         t.frontier.overall.high, t.frontier.meets_target ? "✓" : "");
   }
-  return html + "</tbody></table>\n";
+  return html + "</tbody></table>\n" + CutNote(std::min(rows, kMaxChartTeams), rows, "frontier.csv");
 }
 
 std::string GatesTable(const StageDecision& d) {
@@ -253,6 +270,7 @@ std::string AllocationSection(const StageDecision& d) {
   }
   std::vector<StackRow> gpu_rows, money_rows;
   for (const TeamDecision& t : d.teams) {
+    if (gpu_rows.size() == kMaxChartTeams) break;
     StackRow gpus{t.team_name, {}};
     for (const std::string& type : types) {
       int n = 0;
@@ -270,6 +288,7 @@ std::string AllocationSection(const StageDecision& d) {
                                  StackedBarChart("Support value / 지원 금액 (" + d.currency + " billion)",
                                                  {"GPU value", "Data", "Talent"}, {"#2f6fb0", "#3a9d5d", "#c8a227"},
                                                  money_rows, "B"));
+  html += CutNote(gpu_rows.size(), d.teams.size(), "allocation.csv");
   html += fmt::format("<table><thead><tr><th>{}</th><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th>"
                       "<th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th></tr></thead><tbody>\n",
                       L("팀", "Team"), L("GPU", "GPUs"), L("H100 환산", "H100 equivalents"), L("GPU 가치", "GPU value"),
@@ -307,6 +326,7 @@ std::string PathSection(const StageDecision& d, const std::vector<StageDecision>
   for (const StageDecision* s : stages) labels.push_back(fmt::format("Stage {}", s->stage));
   std::vector<Series> series;
   for (const auto& [team, color] : colors) {
+    if (series.size() == kMaxChartTeams) break;
     Series s{team, color, {}, {}, {}};
     for (const StageDecision* stage : stages) {
       std::optional<double> v;
