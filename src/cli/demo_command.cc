@@ -27,9 +27,11 @@ void AddDemoCommand(CLI::App& app, Runner& run) {
                   flags->out.c_str(), flags->out.c_str());
       std::printf("all stages: %s/simulation/summary.txt (stage reports in %s/simulation/stageN/)\n", flags->out.c_str(),
                   flags->out.c_str());
-      std::printf("try: kaif round --program %s/input/program.toml --results %s/input/results/stage1 --stage 1 "
-                  "--explain hanbit --what-if axes.expert.weight=20 --what-if axes.users.weight=30\n",
-                  flags->out.c_str(), flags->out.c_str());
+      std::string round = "kaif round --program " + flags->out + "/input/program.toml --results " + flags->out +
+                          "/input/results/stage1 --stage 1";
+      std::printf("why hanbit got its GPUs:  %s --out %s --explain hanbit\n", round.c_str(), flags->out.c_str());
+      std::printf("what if experts weighed less:  %s --what-if axes.expert.weight=20 --what-if axes.users.weight=30\n",
+                  round.c_str());
       return 0;
     };
   });

@@ -31,6 +31,9 @@ void AddRoundCommand(CLI::App& app, Runner& run) {
     run = [cmd, flags]() -> int {
       job::RoundOptions& options = flags->options;
       if (!flags->previous.empty()) options.previous = flags->previous;
+      if (!flags->what_if.empty() && !flags->explain.empty()) {
+        return Fail(Status::InvalidInput("--explain explains a decision that is written; use it with --out, not with --what-if"));
+      }
       if (!flags->what_if.empty()) {
         Result<std::string> diff = job::RunWhatIf(options, flags->what_if);
         if (!diff.ok()) return Fail(diff.status());

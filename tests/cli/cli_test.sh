@@ -3,7 +3,7 @@
 # output on bad input, byte-identical reruns, what-if, explain, simulate, audit.
 # Usage: cli_test.sh KAIF SOURCE_DIR SCRATCH_DIR
 set -uo pipefail
-kaif=$1 src=$2 scratch=$3
+kaif=$(realpath "$1") src=$(realpath "$2") scratch=$3
 rm -rf "$scratch" && mkdir -p "$scratch" && cd "$scratch" || exit 1
 example=$src/examples/k-ai-2025
 failures=0 checks=0
@@ -84,6 +84,26 @@ check sim_matches_round cmp sim/stage2/decision.json s2/decision.json
 expect_exit audit_verify 0 "4 entries" "$kaif" audit verify --log audit.sqlite
 expect_exit audit_show 0 "simulate" "$kaif" audit show --log audit.sqlite
 expect_exit audit_missing 2 "no such" "$kaif" audit verify --log none.sqlite
+
+# Signed decisions, then tampering: the edited entry is named and verify fails.
+expect_exit keygen 0 "public key" "$kaif" audit keygen --out signing.key
+pub=$(sed -n 's/^public key //p' last.out)
+expect_exit keygen_no_overwrite 2 "refusing to overwrite" "$kaif" audit keygen --out signing.key
+expect_exit signed_round 0 "audit entry" "$kaif" round --program "$example/program.toml" \
+  --results "$example/results/stage1" --stage 1 --out signed --audit signed.sqlite --sign-key signing.key
+head=$(sed -n 's/.*audit entry \([0-9a-f]*\)$/\1/p' last.out)
+check signed_round_2 "$kaif" round --program "$example/program.toml" --results "$example/results/stage1" --stage 1 \
+  --out signed --audit signed.sqlite --sign-key signing.key
+expect_exit verify_signed 0 "2 entries" "$kaif" audit verify --log signed.sqlite --public-key "$pub" --expect-head "$head"
+printf 'not a key\n' > bad.key
+expect_exit bad_key 2 "not a kaif signing key" "$kaif" round "${round[@]/--no-audit/--audit=x.sqlite}" --out bad/out8 \
+  --sign-key bad.key
+[ -e bad/out8 ] && { failures=$((failures + 1)); echo "FAIL: output written despite a bad signing key"; }
+expect_exit explain_with_what_if 2 "not with --what-if" "$kaif" round "${round[@]}" --explain gaon --what-if axes.expert.weight=30
+sqlite3 signed.sqlite "UPDATE audit_entries SET outputs = replace(outputs, 'report.html', 'rep0rt.html') WHERE seq = 1"
+expect_exit tampered 1 "entry 1 (round, stage 1" "$kaif" audit verify --log signed.sqlite
+printf 'garbage, not sqlite at all, long enough to be read as a header by sqlite....................' > junk.sqlite
+expect_exit junk_log 1 "is not a kaif audit log" "$kaif" audit verify --log junk.sqlite
 
 echo "$((checks - failures)) passed, $failures failed"
 [ "$failures" -eq 0 ]
