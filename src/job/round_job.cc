@@ -4,13 +4,13 @@
 #include <nlohmann/json.hpp>
 
 #include "job/audit_record.h"
-#include "job/decision_diff.h"
 #include "program/program_file.h"
 #include "program/results_file.h"
 #include "program/round.h"
 #include "report/csv_tables.h"
 #include "report/decision_json.h"
 #include "report/html_report.h"
+#include "report/text_summary.h"
 #include "util/file.h"
 #include "util/sha256.h"
 
@@ -114,7 +114,7 @@ Result<std::string> RunWhatIf(const RoundOptions& options, const std::vector<std
   if (!after.ok()) return after.status().WithContext("with the what-if change");
   std::string changed;
   for (const std::string& c : change_texts) changed += (changed.empty() ? "" : ", ") + c;
-  return "what if " + changed + ":\n" + DescribeDifferences(before, *after);
+  return "what if " + changed + ":\n" + report::RenderWhatIfDifferences(before, *after);
 }
 
 Result<SimulateOutput> RunSimulation(const SimulateOptions& options) {
@@ -159,7 +159,7 @@ Result<SimulateOutput> RunSimulation(const SimulateOptions& options) {
                                                             options.out / fmt::format("stage{}", i + 1), audit,
                                                             "simulate"));
   }
-  output.summary = DescribePaths(output.stages);
+  output.summary = report::RenderSimulationPaths(output.stages);
   KAIF_RETURN_IF_ERROR(WriteFileAtomic(options.out / "summary.txt", output.summary));
   return output;
 }

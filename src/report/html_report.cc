@@ -119,23 +119,27 @@ std::string Header(const StageDecision& d) {
 }
 
 std::string SummaryTable(const StageDecision& d) {
+  // Size-adjusted views beside the raw score, so a bigger model's advantage is visible.
   bool any_parameters = std::any_of(d.teams.begin(), d.teams.end(), [](const TeamDecision& t) { return t.parameters; });
+  bool any_compute =
+      std::any_of(d.teams.begin(), d.teams.end(), [](const TeamDecision& t) { return t.training_compute_flops; });
   std::string html = fmt::format(
       "<h2>{}</h2><div class=\"wide\"><table><thead><tr><th class=\"num\">{}</th><th>{}</th><th class=\"num\">{}</th>"
-      "<th class=\"num\">{}</th><th>{}</th><th>{}</th><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th>{}"
+      "<th class=\"num\">{}</th><th>{}</th><th>{}</th><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th>{}{}"
       "</tr></thead><tbody>\n",
       L("결정 요약", "Decision summary"), L("순위", "Rank"), L("팀", "Team"),
       fmt::format("{}<br><span class=\"meta\">{:.0f}% {}</span>", L("종합 점수", "Composite"), 100 * d.confidence,
                   L("신뢰구간", "interval")),
       L("프런티어 대비", "Frontier ratio"), L("결과", "Outcome"), L("인증", "Certification"), L("GPU 배분", "GPUs"),
       L("데이터", "Data"), L("인재", "Talent"),
-      any_parameters ? fmt::format("<th class=\"num\">{}</th>", L("점수/10억 파라미터", "per B params")) : "");
+      any_parameters ? fmt::format("<th class=\"num\">{}</th>", L("점수/10억 파라미터", "per B params")) : "",
+      any_compute ? fmt::format("<th class=\"num\">{}</th>", L("점수/10²⁴ FLOP", "per 10²⁴ training FLOP")) : "");
   for (const TeamDecision& t : d.teams) {
     bool scored = Scored(t);
     html += fmt::format(
         "<tr class=\"{}\"><td class=\"num\">{}</td><td><strong>{}</strong><br><span class=\"meta\">{}</span></td>"
         "<td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td>"
-        "<td class=\"num\">{}</td><td class=\"num\">{}</td>{}</tr>\n",
+        "<td class=\"num\">{}</td><td class=\"num\">{}</td>{}{}</tr>\n",
         OutcomeClass(t.outcome), scored ? std::to_string(t.rank) : "-", E(t.team_name), E(t.team),
         scored ? fmt::format("<strong>{:.2f}</strong><br><span class=\"meta\">{:.2f} – {:.2f}</span>", t.composite.value,
                              t.composite.low, t.composite.high)
@@ -149,7 +153,12 @@ std::string SummaryTable(const StageDecision& d) {
                                      t.parameters && *t.parameters > 0 && scored
                                          ? fmt::format("{:.2f}", t.composite.value / (*t.parameters / 1e9))
                                          : "-")
-                       : "");
+                       : "",
+        any_compute ? fmt::format("<td class=\"num\">{}</td>",
+                                  t.training_compute_flops && *t.training_compute_flops > 0 && scored
+                                      ? fmt::format("{:.1f}", t.composite.value / (*t.training_compute_flops / 1e24))
+                                      : "-")
+                    : "");
   }
   return html + fmt::format("</tbody></table></div><p class=\"meta\">{} {}</p>\n", L("금액 단위", "Amounts in"),
                             E(d.currency) + " (B = 10억 / billion)");
