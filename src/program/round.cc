@@ -186,6 +186,9 @@ std::vector<std::string> RulesInWords(const Program& p, const Stage& stage, doub
                               stage.advance_min_composite
                                   ? fmt::format(" if their composite is at least {:.2f}", *stage.advance_min_composite)
                                   : ""));
+  rules.push_back(fmt::format("the period {}..{} ({:.4g} months) uses {} GPUs", stage.period_start.ToString(),
+                              stage.period_end.ToString(), stage.period_months(),
+                              stage.procurement == Procurement::kRental ? "rented" : "government-purchased"));
   rules.push_back(p.gpu_rule.method == GpuMethod::kRankPriority
                       ? fmt::format("GPUs: rank priority, base {} H100e x rank multiplier, cap {} H100e per team, "
                                     "whole nodes, preferred type first",
