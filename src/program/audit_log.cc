@@ -62,13 +62,14 @@ std::string Describe(const AuditEntry& e) {
 
 }  // namespace
 
-std::string AuditEntryHash(long seq, const AuditRecord& r, const std::string& prev_hash) {
+std::string AuditEntryHash(long seq, const AuditRecord& r, const std::string& public_key,
+                           const std::string& prev_hash) {
   std::string text = "kaif-audit-entry/1\n" + Field(std::to_string(seq)) + Field(r.recorded_at) + Field(r.action) +
                      Field(r.subject) + Field(r.program_sha256) + Field(std::to_string(r.inputs.size()));
   for (const InputFile& f : r.inputs) text += Field(f.name) + Field(f.sha256);
   text += Field(std::to_string(r.outputs.size()));
   for (const InputFile& f : r.outputs) text += Field(f.name) + Field(f.sha256);
-  text += Field(prev_hash);
+  text += Field(public_key) + Field(prev_hash);
   return Sha256Hex(text);
 }
 
@@ -152,22 +153,31 @@ Result<AuditEntry> AuditLog::Append(AuditRecord record, const SigningKey* key) {
   entry.prev_hash = kGenesis;
   entry.seq = 1;
   {
-    Statement head(db_, "SELECT seq, entry_hash FROM audit_entries ORDER BY seq DESC LIMIT 1");
+    Statement head(db_, "SELECT seq FROM audit_entries ORDER BY seq DESC LIMIT 1");
     int rc = head.ok() ? sqlite3_step(head.get()) : SQLITE_ERROR;
     if (rc == SQLITE_ROW) {
-      entry.seq = sqlite3_column_int64(head.get(), 0) + 1;
-      entry.prev_hash = Column(head.get(), 1);
+      // Chaining onto a damaged entry would bless it: check the head first.
+      long last_seq = sqlite3_column_int64(head.get(), 0);
+      Result<std::vector<AuditEntry>> all = List();
+      if (!all.ok() || all->empty() || all->back().seq != last_seq ||
+          AuditEntryHash(last_seq, all->back().record, all->back().public_key, all->back().prev_hash) !=
+              all->back().entry_hash) {
+        Exec("ROLLBACK").ok();
+        return Status::Corruption(fmt::format("{}: the last entry ({}) fails its hash check; run kaif audit verify "
+                                              "before appending",
+                                              path_.string(), last_seq));
+      }
+      entry.seq = last_seq + 1;
+      entry.prev_hash = all->back().entry_hash;
     } else if (rc != SQLITE_DONE) {
       std::string message = sqlite3_errmsg(db_);
       Exec("ROLLBACK").ok();
       return Status::IoError(path_.string() + ": cannot read the audit log's head: " + message);
     }
   }
-  entry.entry_hash = AuditEntryHash(entry.seq, entry.record, entry.prev_hash);
-  if (key) {
-    entry.signature = key->SignHex(entry.entry_hash);
-    entry.public_key = key->public_key_hex();
-  }
+  if (key) entry.public_key = key->public_key_hex();
+  entry.entry_hash = AuditEntryHash(entry.seq, entry.record, entry.public_key, entry.prev_hash);
+  if (key) entry.signature = key->SignHex(entry.entry_hash);
   {
     Statement insert(db_,
                      "INSERT INTO audit_entries (seq, recorded_at, action, subject, program_sha256, inputs, outputs, "
@@ -236,7 +246,7 @@ Result<AuditVerification> AuditLog::Verify(const std::optional<std::string>& exp
   long prev_seq = 0;
   for (const AuditEntry& e : entries) {
     auto problem = [&](const std::string& what) { v.problems.push_back({e.seq, Describe(e) + ": " + what}); };
-    if (AuditEntryHash(e.seq, e.record, e.prev_hash) != e.entry_hash) {
+    if (AuditEntryHash(e.seq, e.record, e.public_key, e.prev_hash) != e.entry_hash) {
       problem("content was edited or moved (it no longer matches its hash)");
     }
     if (e.seq != prev_seq + 1) {

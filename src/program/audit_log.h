@@ -49,8 +49,10 @@ struct AuditVerification {
 };
 
 // The hash of an entry: SHA-256 over a length-prefixed serialization of every field
-// but the signature (see AUDIT.md), so no two different entries serialize alike.
-std::string AuditEntryHash(long seq, const AuditRecord& record, const std::string& prev_hash);
+// but the signature (see AUDIT.md), so no two different entries serialize alike. The
+// signer's public key is part of it: stripping a signature is an edit.
+std::string AuditEntryHash(long seq, const AuditRecord& record, const std::string& public_key,
+                           const std::string& prev_hash);
 
 std::string UtcNow();
 

@@ -90,18 +90,19 @@ TEST(AuditLogTest, AppendsAChainThatVerifies) {
   EXPECT_EQ(entries[3].prev_hash, entries[2].entry_hash);
   EXPECT_EQ(entries[4].record.inputs[1].sha256, "5");
   // The hash covers every field: changing any one changes it.
-  std::string base = AuditEntryHash(1, Record(1), entries[0].prev_hash);
+  std::string base = AuditEntryHash(1, Record(1), "", entries[0].prev_hash);
   AuditRecord changed = Record(1);
   changed.outputs[0].name = "decision2.json";
-  EXPECT_NE(AuditEntryHash(1, changed, entries[0].prev_hash), base);
-  EXPECT_NE(AuditEntryHash(2, Record(1), entries[0].prev_hash), base);
+  EXPECT_NE(AuditEntryHash(1, changed, "", entries[0].prev_hash), base);
+  EXPECT_NE(AuditEntryHash(2, Record(1), "", entries[0].prev_hash), base);
   // Length prefixes: moving a character between fields changes the hash.
   AuditRecord a = Record(1), b = Record(1);
   a.action = "ro";
   a.subject = "und" + a.subject;
   b.action = "rou";
   b.subject = "nd" + b.subject;
-  EXPECT_NE(AuditEntryHash(1, a, ""), AuditEntryHash(1, b, ""));
+  EXPECT_NE(AuditEntryHash(1, a, "", ""), AuditEntryHash(1, b, "", ""));
+  EXPECT_NE(AuditEntryHash(1, Record(1), "ab", ""), AuditEntryHash(1, Record(1), "", ""));
 }
 
 TEST(AuditLogTest, NamesAnEditedEntry) {
@@ -122,7 +123,7 @@ TEST(AuditLogTest, EditingAnEntryAndItsHashBreaksTheNextLink) {
   auto entries = (*AuditLog::OpenExisting(dir.path() / "log.sqlite"))->List().value();
   AuditRecord forged = entries[1].record;
   forged.subject = "stage 99";
-  std::string hash = AuditEntryHash(2, forged, entries[1].prev_hash);
+  std::string hash = AuditEntryHash(2, forged, "", entries[1].prev_hash);
   Sql(dir.path() / "log.sqlite",
       "UPDATE audit_entries SET subject = 'stage 99', entry_hash = '" + hash + "' WHERE seq = 2");
   AuditVerification v = Verify(dir.path() / "log.sqlite");
@@ -184,21 +185,46 @@ TEST(AuditLogTest, SignaturesAreCheckedAndForgeriesCaught) {
   FillLog(dir.path() / "log.sqlite", &*key);
   EXPECT_TRUE(Verify(dir.path() / "log.sqlite", std::nullopt, key->public_key_hex()).ok());
 
-  // Someone with another key re-signs entry 3.
+  // Someone with another key re-signs entry 3: the key is part of the hash, so the entry
+  // no longer matches it, and with --public-key the foreign signer is named too.
   Result<SigningKey> other = SigningKey::FromSeedHex(std::string(64, '7'));
   ASSERT_TRUE(other.ok());
   auto entries = (*AuditLog::OpenExisting(dir.path() / "log.sqlite"))->List().value();
   Sql(dir.path() / "log.sqlite", "UPDATE audit_entries SET signature = '" + other->SignHex(entries[2].entry_hash) +
                                      "', public_key = '" + other->public_key_hex() + "' WHERE seq = 3");
-  EXPECT_TRUE(Verify(dir.path() / "log.sqlite").ok());  // valid, but by another key
-  AuditVerification v = Verify(dir.path() / "log.sqlite", std::nullopt, key->public_key_hex());
-  ASSERT_EQ(v.problems.size(), 1u);
-  EXPECT_NE(v.problems[0].message.find("entry 3"), std::string::npos);
-  EXPECT_NE(v.problems[0].message.find("signed by another key"), std::string::npos);
+  EXPECT_NE(AllProblems(Verify(dir.path() / "log.sqlite")).find("entry 3 (round, stage 3, 2026-01-04T00:00:00Z): content was edited"),
+            std::string::npos);
+  std::string with_key = AllProblems(Verify(dir.path() / "log.sqlite", std::nullopt, key->public_key_hex()));
+  EXPECT_NE(with_key.find("is signed by another key"), std::string::npos) << with_key;
   // A damaged signature.
   Sql(dir.path() / "log.sqlite", "UPDATE audit_entries SET signature = '00' || substr(signature, 3) WHERE seq = 4");
   EXPECT_NE(AllProblems(Verify(dir.path() / "log.sqlite")).find("entry 4 (round, stage 4, 2026-01-05T00:00:00Z): signature is not valid"),
             std::string::npos);
+}
+
+TEST(AuditLogTest, StrippingASignatureIsAnEdit) {
+  ScratchDir dir("audit-strip");
+  Result<SigningKey> key = SigningKey::FromSeedHex(std::string(64, '3'));
+  ASSERT_TRUE(key.ok());
+  FillLog(dir.path() / "log.sqlite", &*key);
+  Sql(dir.path() / "log.sqlite", "UPDATE audit_entries SET signature = '', public_key = '' WHERE seq = 2");
+  AuditVerification v = Verify(dir.path() / "log.sqlite");
+  ASSERT_EQ(v.problems.size(), 1u) << AllProblems(v);
+  EXPECT_NE(v.problems[0].message.find("entry 2"), std::string::npos);
+  EXPECT_NE(v.problems[0].message.find("edited"), std::string::npos);
+}
+
+TEST(AuditLogTest, RefusesToChainOntoADamagedLastEntry) {
+  ScratchDir dir("audit-damaged-head");
+  FillLog(dir.path() / "log.sqlite");
+  Sql(dir.path() / "log.sqlite", "UPDATE audit_entries SET subject = 'stage 9' WHERE seq = 5");
+  auto log = AuditLog::Open(dir.path() / "log.sqlite");
+  ASSERT_TRUE(log.ok());
+  Result<AuditEntry> appended = (*log)->Append(Record(6), nullptr);
+  ASSERT_FALSE(appended.ok());
+  EXPECT_EQ(appended.status().code(), Status::Code::kCorruption);
+  EXPECT_NE(appended.status().message().find("the last entry (5) fails its hash check"), std::string::npos);
+  EXPECT_EQ(Verify(dir.path() / "log.sqlite").entries, 5);
 }
 
 TEST(AuditLogTest, MalformedKeyFilesAreClearErrors) {
