@@ -15,5 +15,6 @@ void AddDemoCommand(CLI::App& app, Runner& run);
 void AddRoundCommand(CLI::App& app, Runner& run);
 void AddSimulateCommand(CLI::App& app, Runner& run);
 void AddAuditCommand(CLI::App& app, Runner& run);
+void AddModelCommand(CLI::App& app, Runner& run);
 
 }  // namespace kaif::cli

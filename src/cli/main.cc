@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   kaif::cli::AddRoundCommand(app, run);
   kaif::cli::AddSimulateCommand(app, run);
   kaif::cli::AddAuditCommand(app, run);
+  kaif::cli::AddModelCommand(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -105,5 +105,13 @@ expect_exit tampered 1 "entry 1 (round, stage 1" "$kaif" audit verify --log sign
 printf 'garbage, not sqlite at all, long enough to be read as a header by sqlite....................' > junk.sqlite
 expect_exit junk_log 1 "is not a kaif audit log" "$kaif" audit verify --log junk.sqlite
 
+# Model checkpoints: the same weights hash for one file and five shards.
+models=$src/tests/data/models
+expect_exit model_info 0 "weights hash" "$kaif" model info "$models/llama3"
+single=$(sed -n 's/.*weights hash  //p' last.out)
+expect_exit model_info_sharded 0 "5 files" "$kaif" model info "$models/llama3-sharded"
+[ "$(sed -n 's/.*weights hash  //p' last.out)" = "$single" ] || { failures=$((failures + 1)); echo "FAIL: sharded hash differs"; }
+expect_exit model_info_missing 2 "no such file" "$kaif" model info nothing
+
 echo "$((checks - failures)) passed, $failures failed"
 [ "$failures" -eq 0 ]
