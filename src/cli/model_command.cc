@@ -3,6 +3,7 @@
 #include "cli/cli_support.h"
 #include "cli/commands.h"
 #include "model/model_info.h"
+#include "tensor/safetensors.h"
 
 namespace kaif::cli {
 
@@ -13,6 +14,17 @@ void AddModelCommand(CLI::App& app, Runner& run) {
   CLI::App* info = model->add_subcommand("info", "Architecture, parameters by component, dtypes, size and the weights "
                                                  "hash results files use as the model's identity");
   info->add_option("PATH", *path, "Folder with config.json and model.safetensors (or an index and shards)")->required();
+  CLI::App* tensors = model->add_subcommand("tensors", "List every tensor (name, dtype, shape, shard) without reading "
+                                                       "weights");
+  tensors->add_option("PATH", *path, "A folder, model.safetensors, or model.safetensors.index.json")->required();
+  tensors->callback([path, &run] {
+    run = [path]() -> int {
+      Result<std::unique_ptr<tensor::SafetensorsCheckpoint>> checkpoint = tensor::SafetensorsCheckpoint::Open(*path);
+      if (!checkpoint.ok()) return Fail(checkpoint.status());
+      std::fputs(tensor::RenderTensorList(**checkpoint).c_str(), stdout);
+      return 0;
+    };
+  });
   info->callback([path, &run] {
     run = [path]() -> int {
       Result<model::ModelInfo> result = model::InspectModel(*path);

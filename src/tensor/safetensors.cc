@@ -204,4 +204,16 @@ uint64_t SafetensorsCheckpoint::total_bytes() const {
   return total;
 }
 
+std::string RenderTensorList(const SafetensorsCheckpoint& checkpoint) {
+  std::string out;
+  for (const TensorView* t : checkpoint.tensors()) {
+    std::string shape;
+    for (size_t i = 0; i < t->shape.size(); ++i) shape += (i ? ", " : "") + std::to_string(t->shape[i]);
+    out += fmt::format("{}  {}  [{}]  {}\n", t->name, Info(t->dtype).name, shape, t->nbytes);
+  }
+  out += fmt::format("{} tensors, {} bytes in {} file{}\n", checkpoint.tensors().size(), checkpoint.total_bytes(),
+                     checkpoint.files().size(), checkpoint.files().size() == 1 ? "" : "s");
+  return out;
+}
+
 }  // namespace kaif::tensor

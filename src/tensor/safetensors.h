@@ -55,4 +55,7 @@ class SafetensorsCheckpoint {
   std::map<std::string, const TensorView*> index_;
 };
 
+// One line per tensor: name, dtype, shape, bytes; then the totals.
+std::string RenderTensorList(const SafetensorsCheckpoint& checkpoint);
+
 }  // namespace kaif::tensor
