@@ -1,0 +1,35 @@
+// UTF-8 helpers for the tokenizer: validation, code points, and the byte-to-character
+// alphabet byte-level BPE uses.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace kaif::tokenizer {
+
+// True if `text` is well-formed UTF-8 (no overlongs, surrogates or values past U+10FFFF).
+bool IsValidUtf8(std::string_view text);
+
+// Length in bytes of the UTF-8 sequence starting with `lead` (1 for a stray byte).
+int Utf8Length(unsigned char lead);
+
+void AppendUtf8(uint32_t code_point, std::string& out);
+
+// Byte-level BPE's alphabet (GPT-2): every byte maps to a printable character, so any byte
+// string becomes a string of characters the vocabulary can hold. Printable ASCII and most
+// of Latin-1 map to themselves; the rest to U+0100 upwards.
+class ByteAlphabet {
+ public:
+  ByteAlphabet();
+  // The UTF-8 text of the character standing for `byte`.
+  const std::string& Encode(unsigned char byte) const { return encoded_[byte]; }
+  // The byte a character stands for, or -1 if it is not in the alphabet.
+  int Decode(uint32_t code_point) const;
+
+ private:
+  std::string encoded_[256];
+  int decoded_[512];  // indexed by code point (all are below 512)
+};
+
+}  // namespace kaif::tokenizer
