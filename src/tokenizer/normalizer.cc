@@ -3,6 +3,8 @@
 #include <unicode/normalizer2.h>
 #include <unicode/unistr.h>
 
+#include "tokenizer/utf8.h"
+
 namespace kaif::tokenizer {
 namespace {
 
@@ -16,19 +18,6 @@ std::string Normalize(const std::string& text, const icu::Normalizer2* (*instanc
   std::string result;
   out.toUTF8String(result);
   return result;
-}
-
-void ReplaceAll(std::string& text, const std::string& from, const std::string& to) {
-  if (from.empty()) return;
-  std::string out;
-  size_t start = 0;
-  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, start)) {
-    out.append(text, start, at - start);
-    out += to;
-    start = at + from.size();
-  }
-  out.append(text, start);
-  text = std::move(out);
 }
 
 }  // namespace
@@ -81,7 +70,7 @@ std::string Normalizer::Apply(std::string text) const {
       case Kind::kNfd: text = Normalize(text, &icu::Normalizer2::getNFDInstance); break;
       case Kind::kNfkc: text = Normalize(text, &icu::Normalizer2::getNFKCInstance); break;
       case Kind::kNfkd: text = Normalize(text, &icu::Normalizer2::getNFKDInstance); break;
-      case Kind::kReplace: ReplaceAll(text, s.from, s.to); break;
+      case Kind::kReplace: text = ReplaceAll(text, s.from, s.to); break;
       case Kind::kPrepend: if (!text.empty()) text = s.to + text; break;
       case Kind::kLowercase: {
         icu::UnicodeString u = icu::UnicodeString::fromUTF8(text);

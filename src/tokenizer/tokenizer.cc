@@ -163,17 +163,7 @@ std::string Tokenizer::Decode(const std::vector<int>& ids, bool skip_special_tok
     }
     out += token;
   }
-  if (!decode_replace_from_.empty()) {
-    std::string replaced;
-    size_t start = 0;
-    for (size_t at = out.find(decode_replace_from_); at != std::string::npos; at = out.find(decode_replace_from_, start)) {
-      replaced.append(out, start, at - start);
-      replaced += decode_replace_to_;
-      start = at + decode_replace_from_.size();
-    }
-    replaced.append(out, start);
-    out = std::move(replaced);
-  }
+  if (!decode_replace_from_.empty()) out = ReplaceAll(out, decode_replace_from_, decode_replace_to_);
   for (int i = 0; i < decode_strip_leading_ && !out.empty() && out[0] == ' '; ++i) out.erase(0, 1);
   return out;
 }

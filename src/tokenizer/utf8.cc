@@ -51,6 +51,19 @@ void AppendUtf8(uint32_t cp, std::string& out) {
   }
 }
 
+std::string ReplaceAll(std::string_view text, std::string_view from, std::string_view to) {
+  if (from.empty()) return std::string(text);
+  std::string out;
+  size_t start = 0;
+  for (size_t at = text.find(from); at != std::string_view::npos; at = text.find(from, start)) {
+    out.append(text, start, at - start);
+    out += to;
+    start = at + from.size();
+  }
+  out.append(text, start);
+  return out;
+}
+
 ByteAlphabet::ByteAlphabet() {
   for (int& d : decoded_) d = -1;
   uint32_t next = 256;

@@ -16,6 +16,9 @@ int Utf8Length(unsigned char lead);
 
 void AppendUtf8(uint32_t code_point, std::string& out);
 
+// `text` with every occurrence of `from` (non-empty) replaced by `to`.
+std::string ReplaceAll(std::string_view text, std::string_view from, std::string_view to);
+
 // Byte-level BPE's alphabet (GPT-2): every byte maps to a printable character, so any byte
 // string becomes a string of characters the vocabulary can hold. Printable ASCII and most
 // of Latin-1 map to themselves; the rest to U+0100 upwards.
