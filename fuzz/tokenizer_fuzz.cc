@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "tokenizer/tokenizer.h"
+#include "tokenizer/hf_tokenizer.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view bytes(reinterpret_cast<const char*>(data), size);
@@ -12,7 +12,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   size_t newline = bytes.find('\n');
   std::string_view text = newline == std::string_view::npos ? std::string_view() : bytes.substr(0, newline);
   std::string_view json = newline == std::string_view::npos ? bytes : bytes.substr(newline + 1);
-  auto tokenizer = kaif::tokenizer::Tokenizer::Parse(json, "fuzz");
+  auto tokenizer = kaif::tokenizer::HfTokenizer::Parse(json, "fuzz");
   if (!tokenizer.ok()) return 0;
   for (bool special : {false, true}) {
     auto ids = (*tokenizer)->Encode(text, special);

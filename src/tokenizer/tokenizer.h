@@ -1,6 +1,6 @@
-// A Hugging Face tokenizer.json: added tokens, normalizer, pre-tokenizer, BPE model,
-// post-processor (special tokens around a sequence) and decoder. Encodes text into the
-// same ids the Hugging Face `tokenizers` library gives, and decodes them back.
+// Tokenizer: text to token ids and back, whatever file a model ships. Implementations:
+// HfTokenizer (tokenizer.json, hf_tokenizer.h) and SentencePieceTokenizer
+// (tokenizer.model through libsentencepiece, sentencepiece_tokenizer.h).
 #pragma once
 
 #include <filesystem>
@@ -9,43 +9,23 @@
 #include <string_view>
 #include <vector>
 
-#include "tokenizer/added_tokens.h"
-#include "tokenizer/bpe.h"
-#include "tokenizer/normalizer.h"
-#include "tokenizer/pre_tokenizer.h"
 #include "util/status.h"
 
 namespace kaif::tokenizer {
 
 class Tokenizer {
  public:
-  // Reads a tokenizer.json file (or a folder holding one).
+  virtual ~Tokenizer() = default;
+
+  // A model folder (tokenizer.json preferred, else tokenizer.model), or either file.
   static Result<std::unique_ptr<Tokenizer>> Load(const std::filesystem::path& path);
-  static Result<std::unique_ptr<Tokenizer>> Parse(std::string_view json_text, const std::string& source);
 
   // InvalidInput if `text` is not valid UTF-8.
-  Result<std::vector<int>> Encode(std::string_view text, bool add_special_tokens = false) const;
-  std::string Decode(const std::vector<int>& ids, bool skip_special_tokens = false) const;
-  // The vocabulary text of a token ("Ġhello", "<|im_start|>"), "" if the id is unknown.
-  const std::string& TokenText(int id) const { return model_.TokenText(id); }
-  int vocab_size() const { return model_.vocab_size(); }
-
- private:
-  Tokenizer(BpeModel model, Normalizer normalizer, PreTokenizer pre_tokenizer, std::vector<AddedToken> added);
-  void EncodeText(const std::string& text, std::vector<int>& out) const;
-
-  BpeModel model_;
-  Normalizer normalizer_;
-  PreTokenizer pre_tokenizer_;
-  std::vector<AddedToken> added_;
-  AddedTokenMatcher raw_tokens_;         // matched on the input
-  AddedTokenMatcher normalized_tokens_;  // matched after normalization
-  std::vector<int> prefix_ids_, suffix_ids_;  // post-processor, for add_special_tokens
-  // Decoder: byte-level alphabet, or sentencepiece-style ("▁" -> " ", <0xXX> -> byte).
-  bool decode_byte_level_ = false;
-  std::string decode_replace_from_, decode_replace_to_;
-  int decode_strip_leading_ = 0;
-  ByteAlphabet alphabet_;
+  virtual Result<std::vector<int>> Encode(std::string_view text, bool add_special_tokens = false) const = 0;
+  virtual std::string Decode(const std::vector<int>& ids, bool skip_special_tokens = false) const = 0;
+  // The vocabulary text of a token ("Ġhello", "▁한", "<|im_start|>"), "" if the id is unknown.
+  virtual std::string TokenText(int id) const = 0;
+  virtual int vocab_size() const = 0;
 };
 
 }  // namespace kaif::tokenizer

@@ -1,4 +1,4 @@
-#include "tokenizer/tokenizer.h"
+#include "tokenizer/hf_tokenizer.h"
 
 #include <gtest/gtest.h>
 
@@ -92,7 +92,7 @@ TEST(TokenizerTest, BadInputIsAClearError) {
        "is not supported at offset"},
   };
   for (const Case& c : cases) {
-    Result<std::unique_ptr<Tokenizer>> t = Tokenizer::Parse(c.json, "t.json");
+    Result<std::unique_ptr<HfTokenizer>> t = HfTokenizer::Parse(c.json, "t.json");
     ASSERT_FALSE(t.ok()) << c.json;
     EXPECT_NE(t.status().message().find(c.message), std::string::npos) << t.status().message();
   }

