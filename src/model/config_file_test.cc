@@ -164,6 +164,22 @@ TEST(ModelInfoTest, HashIsTheSameHoweverTheWeightsAreSharded) {
   EXPECT_NE(RenderModelInfo(*single).find("weights hash  " + single->weights_sha256), std::string::npos);
 }
 
+TEST(ModelInfoTest, ReadsGgufModelsToo) {
+  std::filesystem::path gguf = std::filesystem::path(KAIF_SOURCE_DIR) / "tests" / "data" / "gguf";
+  Result<ModelInfo> converted = InspectModel(gguf / "llama3-tiny.gguf");
+  Result<ModelInfo> original = InspectModel(Models() / "llama3");
+  ASSERT_TRUE(converted.ok()) << converted.status().message();
+  EXPECT_EQ(converted->architecture.family, Family::kLlama);
+  EXPECT_EQ(converted->architecture.num_kv_heads, 2);
+  EXPECT_EQ(converted->architecture.rope.theta, 500000);
+  EXPECT_EQ(converted->parameters, original->parameters);
+  EXPECT_EQ(converted->parameters_by_component, original->parameters_by_component);
+  EXPECT_EQ(converted->tensors_by_dtype.at("F16"), 16);
+  Result<ModelInfo> bare = InspectModel(gguf / "tiny.gguf");
+  ASSERT_FALSE(bare.ok());
+  EXPECT_NE(bare.status().message().find("llama.block_count is missing"), std::string::npos);
+}
+
 TEST(ModelInfoTest, WeightsThatDoNotMatchTheConfigAreNamed) {
   auto checkpoint = tensor::SafetensorsCheckpoint::Open(Models() / "qwen3");
   Result<Architecture> llama = LoadConfig(Models() / "llama3");

@@ -22,9 +22,10 @@ struct ModelInfo {
   std::string weights_sha256;
 };
 
-// Reads config.json and the safetensors checkpoint in `dir`, checks that they agree and
-// hashes the weights.
-Result<ModelInfo> InspectModel(const std::filesystem::path& dir);
+// A folder: reads config.json and the safetensors checkpoint, checks that they agree and
+// hashes the weights. A .gguf file: the architecture from its metadata, the parameters
+// from its tensors (component by llama.cpp's tensor names).
+Result<ModelInfo> InspectModel(const std::filesystem::path& path);
 
 std::string RenderModelInfo(const ModelInfo& info);
 

@@ -120,7 +120,10 @@ Status CheckWeights(const Architecture& arch, const tensor::SafetensorsCheckpoin
 }
 
 std::string WeightsContentHash(const tensor::SafetensorsCheckpoint& checkpoint) {
-  std::vector<const tensor::TensorView*> tensors = checkpoint.tensors();
+  return WeightsContentHash(checkpoint.tensors());
+}
+
+std::string WeightsContentHash(std::vector<const tensor::TensorView*> tensors) {
   std::sort(tensors.begin(), tensors.end(), [](const auto* a, const auto* b) { return a->name < b->name; });
   // Layout: "kaif-weights/1\n", then per tensor: name \0 dtype \0 shape "d0,d1" \0 byte
   // count \0 bytes.

@@ -32,5 +32,6 @@ Status CheckWeights(const Architecture& arch, const tensor::SafetensorsCheckpoin
 // (name, dtype, shape, bytes), so the same weights give the same hash however they are
 // sharded. The exact byte layout is in weights.cc.
 std::string WeightsContentHash(const tensor::SafetensorsCheckpoint& checkpoint);
+std::string WeightsContentHash(std::vector<const tensor::TensorView*> tensors);
 
 }  // namespace kaif::model

@@ -111,6 +111,7 @@ expect_exit model_info 0 "weights hash" "$kaif" model info "$models/llama3"
 single=$(sed -n 's/.*weights hash  //p' last.out)
 expect_exit model_info_sharded 0 "5 files" "$kaif" model info "$models/llama3-sharded"
 [ "$(sed -n 's/.*weights hash  //p' last.out)" = "$single" ] || { failures=$((failures + 1)); echo "FAIL: sharded hash differs"; }
+expect_exit model_info_gguf 0 "16 x F16, 5 x F32" "$kaif" model info "$src/tests/data/gguf/llama3-tiny.gguf"
 expect_exit model_info_missing 2 "no such file" "$kaif" model info nothing
 expect_exit model_tensors 0 "21 tensors, 427264 bytes in 5 files" "$kaif" model tensors "$models/llama3-sharded"
 mkdir mismatch && cp "$models/llama3/config.json" "$models/qwen3/model.safetensors" mismatch/

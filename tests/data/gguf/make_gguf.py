@@ -85,3 +85,53 @@ for t in gguf.GGUFReader("tiny.gguf").tensors:
 with open("tiny.expected.json", "w") as f:
     json.dump(expected, f)
 print("wrote tiny.gguf", {k: v["shape"] for k, v in expected.items()})
+
+# A real model in GGUF: the llama3 fixture of ../models (transformers' weights) under
+# llama.cpp's tensor names and metadata keys, half of it in F16, for `kaif model info`.
+import struct
+
+
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(n))
+        data = f.read()
+    out = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        b, e = info["data_offsets"]
+        out[name] = np.frombuffer(data[b:e], dtype=np.float32).reshape(info["shape"])
+    return out
+
+
+config = json.load(open("../models/llama3/config.json"))
+weights = read_safetensors("../models/llama3/model.safetensors")
+g = gguf.GGUFWriter("llama3-tiny.gguf", arch="llama")
+g.add_block_count(config["num_hidden_layers"])
+g.add_context_length(config["max_position_embeddings"])
+g.add_embedding_length(config["hidden_size"])
+g.add_feed_forward_length(config["intermediate_size"])
+g.add_head_count(config["num_attention_heads"])
+g.add_head_count_kv(config["num_key_value_heads"])
+g.add_rope_freq_base(config["rope_parameters"]["rope_theta"])
+g.add_layer_norm_rms_eps(config["rms_norm_eps"])
+g.add_vocab_size(config["vocab_size"])
+names = {"model.embed_tokens.weight": "token_embd.weight", "model.norm.weight": "output_norm.weight",
+         "lm_head.weight": "output.weight"}
+parts = {"input_layernorm": "attn_norm", "self_attn.q_proj": "attn_q", "self_attn.k_proj": "attn_k",
+         "self_attn.v_proj": "attn_v", "self_attn.o_proj": "attn_output", "post_attention_layernorm": "ffn_norm",
+         "mlp.gate_proj": "ffn_gate", "mlp.up_proj": "ffn_up", "mlp.down_proj": "ffn_down"}
+for name, array in weights.items():
+    target = names.get(name)
+    if target is None:
+        layer = name.split(".")[2]
+        part = ".".join(name.split(".")[3:-1])
+        target = f"blk.{layer}.{parts[part]}.weight"
+    # Matrices in F16, norms in F32, as llama.cpp's converter does.
+    g.add_tensor(target, array.astype(np.float16) if array.ndim == 2 else array)
+g.write_header_to_file()
+g.write_kv_data_to_file()
+g.write_tensors_to_file()
+g.close()
+print("wrote llama3-tiny.gguf")
