@@ -2,10 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
 #include <map>
 #include <stdexcept>
-#include <variant>
 #include <vector>
 
 #include <fmt/format.h>
