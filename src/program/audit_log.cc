@@ -158,7 +158,7 @@ Result<AuditEntry> AuditLog::Append(AuditRecord record, const SigningKey* key) {
     if (rc == SQLITE_ROW) {
       // Chaining onto a damaged entry would bless it: check the head first.
       long last_seq = sqlite3_column_int64(head.get(), 0);
-      Result<std::vector<AuditEntry>> all = List();
+      Result<std::vector<AuditEntry>> all = Query("ORDER BY seq DESC LIMIT 1");
       if (!all.ok() || all->empty() || all->back().seq != last_seq ||
           AuditEntryHash(last_seq, all->back().record, all->back().public_key, all->back().prev_hash) !=
               all->back().entry_hash) {
@@ -208,10 +208,13 @@ Result<AuditEntry> AuditLog::Append(AuditRecord record, const SigningKey* key) {
   return entry;
 }
 
-Result<std::vector<AuditEntry>> AuditLog::List() const {
-  Statement select(db_,
-                   "SELECT seq, recorded_at, action, subject, program_sha256, inputs, outputs, prev_hash, entry_hash, "
-                   "signature, public_key FROM audit_entries ORDER BY seq");
+Result<std::vector<AuditEntry>> AuditLog::List() const { return Query("ORDER BY seq"); }
+
+Result<std::vector<AuditEntry>> AuditLog::Query(const std::string& order) const {
+  std::string sql =
+      "SELECT seq, recorded_at, action, subject, program_sha256, inputs, outputs, prev_hash, entry_hash, signature, "
+      "public_key FROM audit_entries " + order;
+  Statement select(db_, sql.c_str());
   if (!select.ok()) return Status::Corruption(path_.string() + ": is not a kaif audit log: " + sqlite3_errmsg(db_));
   std::vector<AuditEntry> entries;
   int rc;

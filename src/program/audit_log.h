@@ -78,6 +78,8 @@ class AuditLog {
   AuditLog(sqlite3* db, std::filesystem::path path) : db_(db), path_(std::move(path)) {}
   static Result<std::unique_ptr<AuditLog>> OpenWithFlags(const std::filesystem::path& path, int flags);
   Status Exec(const char* sql) const;
+  // Entries in the order `order` gives ("ORDER BY seq", "ORDER BY seq DESC LIMIT 1").
+  Result<std::vector<AuditEntry>> Query(const std::string& order) const;
 
   sqlite3* db_;  // owned
   std::filesystem::path path_;

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "util/file.h"
+#include "util/hex.h"
 
 namespace kaif::program {
 namespace {
@@ -20,34 +21,6 @@ bool SodiumReady() {
 }
 
 }  // namespace
-
-std::string ToHex(const std::string& bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    hex += kHex[c >> 4];
-    hex += kHex[c & 15];
-  }
-  return hex;
-}
-
-bool FromHex(const std::string& hex, std::string& bytes) {
-  if (hex.size() % 2 != 0) return false;
-  auto digit = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  bytes.clear();
-  for (size_t i = 0; i < hex.size(); i += 2) {
-    int hi = digit(hex[i]), lo = digit(hex[i + 1]);
-    if (hi < 0 || lo < 0) return false;
-    bytes += static_cast<char>(hi * 16 + lo);
-  }
-  return true;
-}
 
 Result<SigningKey> SigningKey::FromSeedHex(const std::string& seed_hex) {
   if (!SodiumReady()) return Status::Internal("libsodium failed to initialise");

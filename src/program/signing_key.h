@@ -30,8 +30,4 @@ class SigningKey {
 // True if `signature_hex` is a valid Ed25519 signature of `message` by `public_key_hex`.
 bool VerifySignature(const std::string& message, const std::string& signature_hex, const std::string& public_key_hex);
 
-std::string ToHex(const std::string& bytes);
-// Empty optional-like: returns false on odd length or a non-hex digit.
-bool FromHex(const std::string& hex, std::string& bytes);
-
 }  // namespace kaif::program

@@ -42,7 +42,9 @@ HfTokenizer::HfTokenizer(BpeModel model, Normalizer normalizer, PreTokenizer pre
       pre_tokenizer_(std::move(pre_tokenizer)),
       added_(std::move(added)),
       raw_tokens_(added_, false),
-      normalized_tokens_(added_, true) {}
+      normalized_tokens_(added_, true) {
+  for (size_t i = 0; i < added_.size(); ++i) added_by_id_[added_[i].id] = i;
+}
 
 Result<std::unique_ptr<HfTokenizer>> HfTokenizer::Parse(std::string_view json_text, const std::string& source) {
   json root;
@@ -131,8 +133,8 @@ std::string HfTokenizer::Decode(const std::vector<int>& ids, bool skip_special_t
   std::string out;
   for (int id : ids) {
     const std::string& token = model_.TokenText(id);
-    const AddedToken* added = nullptr;
-    for (const AddedToken& t : added_) added = t.id == id ? &t : added;
+    auto found = added_by_id_.find(id);
+    const AddedToken* added = found == added_by_id_.end() ? nullptr : &added_[found->second];
     if (added) {
       if (!(skip_special_tokens && added->special)) out += added->content;
       continue;

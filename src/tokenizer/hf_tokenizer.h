@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <string_view>
 #include <vector>
 
@@ -35,6 +36,7 @@ class HfTokenizer : public Tokenizer {
   Normalizer normalizer_;
   PreTokenizer pre_tokenizer_;
   std::vector<AddedToken> added_;
+  std::unordered_map<int, size_t> added_by_id_;  // id -> index in added_, for decoding
   AddedTokenMatcher raw_tokens_;         // matched on the input
   AddedTokenMatcher normalized_tokens_;  // matched after normalization
   std::vector<int> prefix_ids_, suffix_ids_;  // post-processor, for add_special_tokens

@@ -2,29 +2,17 @@
 
 #include <openssl/evp.h>
 
+#include "util/hex.h"
 #include "util/status.h"
 
 namespace kaif {
 
-namespace {
-
-std::string Hex(const unsigned char* digest, unsigned int length) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex(length * 2, '0');
-  for (unsigned int i = 0; i < length; ++i) {
-    hex[2 * i] = kHex[digest[i] >> 4];
-    hex[2 * i + 1] = kHex[digest[i] & 15];
-  }
-  return hex;
-}
-
-}  // namespace
 
 std::string Sha256Hex(std::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   KAIF_CHECK(EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr) == 1);
-  return Hex(digest, length);
+  return ToHex(std::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
 Sha256::Sha256() : context_(EVP_MD_CTX_new()) { KAIF_CHECK(EVP_DigestInit_ex(context_, EVP_sha256(), nullptr) == 1); }
@@ -37,7 +25,7 @@ std::string Sha256::FinishHex() {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   KAIF_CHECK(EVP_DigestFinal_ex(context_, digest, &length) == 1);
-  return Hex(digest, length);
+  return ToHex(std::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
 }  // namespace kaif
