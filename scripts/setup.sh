@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libfmt-dev
   libsqlite3-dev libssl-dev libsodium-dev libpcre2-dev libicu-dev libsentencepiece-dev
-  libgtest-dev libbenchmark-dev
+  libgtest-dev libbenchmark-dev libopenblas-dev
   chromium fonts-nanum sqlite3
 )
 # Node may come from elsewhere (nvm, NodeSource); install Debian's only if there is none.

@@ -17,5 +17,7 @@ void AddSimulateCommand(CLI::App& app, Runner& run);
 void AddAuditCommand(CLI::App& app, Runner& run);
 void AddModelCommand(CLI::App& app, Runner& run);
 void AddTokenizeCommand(CLI::App& app, Runner& run);
+void AddGenerateCommand(CLI::App& app, Runner& run);
+void AddScoreCommand(CLI::App& app, Runner& run);
 
 }  // namespace kaif::cli

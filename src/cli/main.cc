@@ -14,6 +14,8 @@ int main(int argc, char** argv) {
   kaif::cli::AddAuditCommand(app, run);
   kaif::cli::AddModelCommand(app, run);
   kaif::cli::AddTokenizeCommand(app, run);
+  kaif::cli::AddGenerateCommand(app, run);
+  kaif::cli::AddScoreCommand(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

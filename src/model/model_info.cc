@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "model/config_file.h"
+#include "model/gguf_architecture.h"
 #include "model/weights.h"
 #include "tensor/gguf.h"
 #include "tensor/safetensors.h"
@@ -10,16 +11,6 @@
 namespace kaif::model {
 
 namespace {
-
-struct GgufFamily {
-  const char* arch;
-  Family family;
-};
-
-constexpr GgufFamily kGgufFamilies[] = {{"llama", Family::kLlama},   {"qwen2", Family::kQwen2},
-                                        {"qwen3", Family::kQwen3},   {"gemma2", Family::kGemma2},
-                                        {"gemma3", Family::kGemma3}, {"exaone", Family::kExaone3},
-                                        {"exaone4", Family::kExaone4}};
 
 Component GgufComponent(const std::string& name) {
   if (name.rfind("token_embd", 0) == 0) return Component::kEmbedding;
@@ -33,51 +24,7 @@ Result<ModelInfo> InspectGguf(const std::filesystem::path& path) {
   KAIF_ASSIGN_OR_RETURN(std::unique_ptr<tensor::GgufFile> file, tensor::GgufFile::Open(path));
   ModelInfo info;
   info.path = path.string();
-  Architecture& a = info.architecture;
-  const tensor::GgufValue* arch = file->FindMetadata("general.architecture");
-  if (!arch || arch->type != tensor::GgufValueType::kString) {
-    return Status::InvalidInput(path.string() + ": has no general.architecture; is it a model?");
-  }
-  a.model_type = arch->s;
-  bool known = false;
-  for (const GgufFamily& f : kGgufFamilies) {
-    if (a.model_type == f.arch) a.family = f.family, known = true;
-  }
-  if (!known) {
-    return Status::InvalidInput(path.string() + ": GGUF architecture \"" + a.model_type +
-                                "\" is not supported; kaif reads llama, qwen2, qwen3, gemma2, gemma3, exaone, exaone4");
-  }
-  auto number = [&](const std::string& key, bool required) -> Result<double> {
-    const tensor::GgufValue* v = file->FindMetadata(a.model_type + "." + key);
-    std::optional<double> n = v ? v->AsNumber() : std::nullopt;
-    if (!n) {
-      if (required) return Status::InvalidInput(path.string() + ": metadata " + a.model_type + "." + key + " is missing");
-      return 0.0;
-    }
-    return *n;
-  };
-  KAIF_ASSIGN_OR_RETURN(double layers, number("block_count", true));
-  KAIF_ASSIGN_OR_RETURN(double hidden, number("embedding_length", true));
-  KAIF_ASSIGN_OR_RETURN(double ffn, number("feed_forward_length", true));
-  KAIF_ASSIGN_OR_RETURN(double heads, number("attention.head_count", true));
-  KAIF_ASSIGN_OR_RETURN(double kv_heads, number("attention.head_count_kv", false));
-  KAIF_ASSIGN_OR_RETURN(double head_dim, number("attention.key_length", false));
-  KAIF_ASSIGN_OR_RETURN(double context, number("context_length", false));
-  KAIF_ASSIGN_OR_RETURN(double theta, number("rope.freq_base", false));
-  KAIF_ASSIGN_OR_RETURN(double eps, number("attention.layer_norm_rms_epsilon", false));
-  KAIF_ASSIGN_OR_RETURN(double vocab, number("vocab_size", false));
-  a.num_layers = static_cast<int>(layers);
-  a.hidden_size = static_cast<int>(hidden);
-  a.intermediate_size = static_cast<int>(ffn);
-  a.num_heads = static_cast<int>(heads);
-  a.num_kv_heads = kv_heads > 0 ? static_cast<int>(kv_heads) : a.num_heads;
-  a.head_dim = head_dim > 0 ? static_cast<int>(head_dim) : (a.num_heads ? a.hidden_size / a.num_heads : 0);
-  a.max_positions = static_cast<int>(context);
-  if (theta > 0) a.rope.theta = theta;
-  if (eps > 0) a.norm_eps = eps;
-  const tensor::TensorView* embed = file->Find("token_embd.weight");
-  a.vocab_size = vocab > 0 ? static_cast<int>(vocab) : embed && !embed->shape.empty() ? static_cast<int>(embed->shape[0]) : 0;
-  a.tie_embeddings = file->Find("output.weight") == nullptr;
+  KAIF_ASSIGN_OR_RETURN(info.architecture, ArchitectureFromGguf(*file, path.string()));
   std::vector<const tensor::TensorView*> tensors;
   for (const tensor::TensorView& t : file->tensors()) {
     long long n = static_cast<long long>(t.elements());

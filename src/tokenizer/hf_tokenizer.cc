@@ -158,6 +158,7 @@ std::string HfTokenizer::Decode(const std::vector<int>& ids, bool skip_special_t
     }
     out += token;
   }
+  if (decode_byte_level_) out = ToValidUtf8(out);
   if (!decode_replace_from_.empty()) out = ReplaceAll(out, decode_replace_from_, decode_replace_to_);
   for (int i = 0; i < decode_strip_leading_ && !out.empty() && out[0] == ' '; ++i) out.erase(0, 1);
   return out;

@@ -98,5 +98,19 @@ TEST(TokenizerTest, BadInputIsAClearError) {
   }
 }
 
+// Decoding part of a character gives U+FFFD per maximal invalid part, as HF tokenizers do.
+TEST(TokenizerTest, DecodingBrokenUtf8ReplacesLikeFromUtf8Lossy) {
+  const std::string r = "\xEF\xBF\xBD";
+  EXPECT_EQ(ToValidUtf8("a\xEC\x95"), "a" + r);
+  EXPECT_EQ(ToValidUtf8("\xC0\x80x"), r + r + "x");
+  EXPECT_EQ(ToValidUtf8("\xED\xA0\x80"), r + r + r);
+  EXPECT_EQ(ToValidUtf8("\xF0\x9F\x98\x80 \xF0\x9F"), "\xF0\x9F\x98\x80 " + r);
+  auto bytes = Tokenizer::Load(fs::path(KAIF_SOURCE_DIR) / "tests/data/models/bytes/tokenizer.json");
+  ASSERT_TRUE(bytes.ok()) << bytes.status().message();
+  EXPECT_EQ((*bytes)->Encode("한").value(), (std::vector<int>{0xED, 0x95, 0x9C}));
+  EXPECT_EQ((*bytes)->Decode({0xED, 0x95}), r);
+  EXPECT_EQ((*bytes)->Decode({0xED, 0x95, 0x9C}), "한");
+}
+
 }  // namespace
 }  // namespace kaif::tokenizer

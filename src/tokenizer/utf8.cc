@@ -1,5 +1,7 @@
 #include "tokenizer/utf8.h"
 
+#include <algorithm>
+
 namespace kaif::tokenizer {
 
 int Utf8Length(unsigned char lead) {
@@ -31,6 +33,34 @@ bool IsValidUtf8(std::string_view s) {
     i += n;
   }
   return true;
+}
+
+std::string ToValidUtf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    int n = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+    // The bytes that may follow the lead: narrower after E0, ED, F0 and F4 (no overlongs,
+    // surrogates or code points past U+10FFFF).
+    unsigned char low = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
+    unsigned char high = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
+    size_t valid = n > 0 ? 1 : 0;
+    while (n > 0 && valid < static_cast<size_t>(n) && i + valid < s.size()) {
+      unsigned char cc = static_cast<unsigned char>(s[i + valid]);
+      if (valid == 1 ? (cc < low || cc > high) : (cc & 0xC0) != 0x80) break;
+      ++valid;
+    }
+    if (n > 0 && valid == static_cast<size_t>(n)) {
+      out.append(s.substr(i, valid));
+    } else {
+      out += "\xEF\xBF\xBD";
+      valid = std::max<size_t>(valid, 1);
+    }
+    i += valid;
+  }
+  return out;
 }
 
 void AppendUtf8(uint32_t cp, std::string& out) {

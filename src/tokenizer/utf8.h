@@ -11,6 +11,10 @@ namespace kaif::tokenizer {
 // True if `text` is well-formed UTF-8 (no overlongs, surrogates or values past U+10FFFF).
 bool IsValidUtf8(std::string_view text);
 
+// `text` with each ill-formed part replaced by U+FFFD, one per maximal invalid subpart (the
+// rule of Rust's String::from_utf8_lossy, which Hugging Face tokenizers decode with).
+std::string ToValidUtf8(std::string_view text);
+
 // Length in bytes of the UTF-8 sequence starting with `lead` (1 for a stray byte).
 int Utf8Length(unsigned char lead);
 

@@ -15,6 +15,7 @@ int Status::ExitCode() const {
     case Code::kCorruption:
     case Code::kIoError:
     case Code::kInternal:
+    case Code::kResourceExhausted:
       return 1;
   }
   return 1;
@@ -34,6 +35,8 @@ std::string Status::ToString() const {
       return "I/O error: " + message_;
     case Code::kInternal:
       return "internal error: " + message_;
+    case Code::kResourceExhausted:
+      return "resource exhausted: " + message_;
   }
   return message_;
 }

@@ -18,6 +18,7 @@ class Status {
     kCorruption,    // stored data fails its own checks (audit chain, hashes): exit code 1
     kIoError,       // the OS refused a read or write: exit code 1
     kInternal,      // a bug in kaif: exit code 1
+    kResourceExhausted,  // a memory budget cannot hold the work: exit code 1
   };
 
   Status() = default;
@@ -27,6 +28,9 @@ class Status {
   static Status Corruption(std::string message) { return Status(Code::kCorruption, std::move(message)); }
   static Status IoError(std::string message) { return Status(Code::kIoError, std::move(message)); }
   static Status Internal(std::string message) { return Status(Code::kInternal, std::move(message)); }
+  static Status ResourceExhausted(std::string message) {
+    return Status(Code::kResourceExhausted, std::move(message));
+  }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }
