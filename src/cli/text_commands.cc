@@ -14,7 +14,7 @@ namespace {
 struct ModelFlags {
   std::string model, tokenizer;
   int threads = 0;
-  double kv_budget_mib = 2048;
+  double kv_budget_mib = 4096;
   bool no_check = false;
 
   void Register(CLI::App& cmd) {

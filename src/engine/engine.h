@@ -21,7 +21,7 @@ namespace kaif::engine {
 
 struct EngineOptions {
   int threads = 0;                         // 0: every core OpenMP sees
-  size_t kv_budget_bytes = size_t{2} << 30;  // keys, values and hidden states of cached tokens
+  size_t kv_budget_bytes = size_t{4} << 30;  // keys, values and hidden states of cached tokens
   size_t batch_tokens = 512;               // tokens per forward pass
   bool check_finite = true;                // scan weights for NaN/Inf when opening
 };

@@ -59,6 +59,36 @@ INSTANTIATE_TEST_SUITE_P(Architectures, EngineLogitsTest,
                            return name;
                          });
 
+// Long sequences (2,000 tokens, past the fixtures' 256-token window, which a copy of the
+// config widens) against the reference pass: rope tables at high positions, sliding
+// windows, batching over many forward passes.
+TEST(EngineTest, LongSequencesMatchTheReferencePass) {
+  for (const char* model : {"gemma2", "qwen2"}) {
+    std::filesystem::path dir = std::filesystem::path(testing::TempDir()) / (std::string("long-") + model);
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    auto config = nlohmann::json::parse(ReadFile(Models() / model / "config.json").value());
+    config["max_position_embeddings"] = 4096;
+    std::ofstream(dir / "config.json") << config.dump();
+    std::filesystem::copy_file(Models() / model / "model.safetensors", dir / "model.safetensors");
+    EngineOptions options;
+    options.batch_tokens = 300;  // several forward passes
+    auto engine = OpenEngine(dir, options);
+    ASSERT_TRUE(engine);
+    std::vector<int> ids;
+    for (int i = 0; i < 2000; ++i) ids.push_back((i * 131 + i / 7) % 256);
+    auto logits = engine->SequenceLogits(ids);
+    ASSERT_TRUE(logits.ok());
+    auto reference = ReferenceForward(engine->architecture(), *engine->weights().safetensors, ids);
+    ASSERT_TRUE(reference.ok());
+    double worst = 0;
+    for (size_t i = 0; i < reference->size(); ++i) {
+      worst = std::max(worst, static_cast<double>(std::fabs((*logits)[i] - (*reference)[i]) / std::max(1.0f, std::fabs((*reference)[i]))));
+    }
+    EXPECT_LT(worst, 1e-3) << model;
+  }
+}
+
 // Multiple-choice requests: a shared few-shot block, a question, four choices each.
 std::vector<ScoreRequest> MultipleChoice() {
   std::vector<int> fewshot;

@@ -9,9 +9,13 @@ namespace kaif::engine {
 // Each instruction set's kernels (kernels_<isa>.cc), the same code over a different vector.
 #define KAIF_DECLARE_KERNELS(isa)                                                                        \
   namespace isa {                                                                                        \
-  void MatMul(const WeightMatrix& w, const float* x, size_t tokens, float* y, size_t ldy, int threads); \
+  void MatMulMany(const MatMulTarget* targets, size_t count, const float* x, size_t tokens, int threads); \
   float Dot(const float* a, const float* b, size_t n);                                                  \
   void Axpy(float a, const float* x, float* y, size_t n);                                               \
+  void DotRows(const float* q, const float* rows, size_t stride, size_t n, size_t dim, float* out);     \
+  void AxpyRows(const float* w, const float* rows, size_t stride, size_t n, size_t dim, float* out);    \
+  void ExpInPlace(float* x, size_t n);                                                                  \
+  void SiluMul(float* gate, const float* up, size_t n);                                                 \
   }
 #if defined(__x86_64__)
 KAIF_DECLARE_KERNELS(avx512)
@@ -49,12 +53,26 @@ const char* KernelIsa() {
 }
 
 void MatMul(const WeightMatrix& w, const float* x, size_t tokens, float* y, size_t ldy, int threads) {
+  MatMulTarget target{&w, y, ldy};
+  MatMulMany(&target, 1, x, tokens, threads);
+}
+
+void MatMulMany(const MatMulTarget* targets, size_t count, const float* x, size_t tokens, int threads) {
+  // One loop needs one weight type and input width, and at most four targets.
+  bool together = count <= 4;
+  for (size_t i = 1; i < count; ++i) {
+    together = together && targets[i].w->dtype == targets[0].w->dtype && targets[i].w->cols == targets[0].w->cols;
+  }
+  if (!together) {
+    for (size_t i = 0; i < count; ++i) MatMulMany(&targets[i], 1, x, tokens, threads);
+    return;
+  }
   switch (Detect()) {
 #if defined(__x86_64__)
-    case Isa::kAvx512: return avx512::MatMul(w, x, tokens, y, ldy, threads);
-    case Isa::kAvx2: return avx2::MatMul(w, x, tokens, y, ldy, threads);
+    case Isa::kAvx512: return avx512::MatMulMany(targets, count, x, tokens, threads);
+    case Isa::kAvx2: return avx2::MatMulMany(targets, count, x, tokens, threads);
 #endif
-    default: return generic::MatMul(w, x, tokens, y, ldy, threads);
+    default: return generic::MatMulMany(targets, count, x, tokens, threads);
   }
 }
 
@@ -75,6 +93,46 @@ void Axpy(float a, const float* x, float* y, size_t n) {
     case Isa::kAvx2: return avx2::Axpy(a, x, y, n);
 #endif
     default: return generic::Axpy(a, x, y, n);
+  }
+}
+
+void DotRows(const float* q, const float* rows, size_t stride, size_t n, size_t dim, float* out) {
+  switch (Detect()) {
+#if defined(__x86_64__)
+    case Isa::kAvx512: return avx512::DotRows(q, rows, stride, n, dim, out);
+    case Isa::kAvx2: return avx2::DotRows(q, rows, stride, n, dim, out);
+#endif
+    default: return generic::DotRows(q, rows, stride, n, dim, out);
+  }
+}
+
+void AxpyRows(const float* w, const float* rows, size_t stride, size_t n, size_t dim, float* out) {
+  switch (Detect()) {
+#if defined(__x86_64__)
+    case Isa::kAvx512: return avx512::AxpyRows(w, rows, stride, n, dim, out);
+    case Isa::kAvx2: return avx2::AxpyRows(w, rows, stride, n, dim, out);
+#endif
+    default: return generic::AxpyRows(w, rows, stride, n, dim, out);
+  }
+}
+
+void ExpInPlace(float* x, size_t n) {
+  switch (Detect()) {
+#if defined(__x86_64__)
+    case Isa::kAvx512: return avx512::ExpInPlace(x, n);
+    case Isa::kAvx2: return avx2::ExpInPlace(x, n);
+#endif
+    default: return generic::ExpInPlace(x, n);
+  }
+}
+
+void SiluMul(float* gate, const float* up, size_t n) {
+  switch (Detect()) {
+#if defined(__x86_64__)
+    case Isa::kAvx512: return avx512::SiluMul(gate, up, n);
+    case Isa::kAvx2: return avx2::SiluMul(gate, up, n);
+#endif
+    default: return generic::SiluMul(gate, up, n);
   }
 }
 

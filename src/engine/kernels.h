@@ -35,6 +35,14 @@ bool IsComputeType(tensor::DType type);
 // y[t * ldy + o] = sum_k x[t * w.cols + k] * w[o][k], for t < tokens and o < w.rows.
 void MatMul(const WeightMatrix& w, const float* x, size_t tokens, float* y, size_t ldy, int threads);
 
+// Several products of the same input at once (one parallel loop): q, k and v; gate and up.
+struct MatMulTarget {
+  const WeightMatrix* w;
+  float* y;
+  size_t ldy;
+};
+void MatMulMany(const MatMulTarget* targets, size_t count, const float* x, size_t tokens, int threads);
+
 // Row `r` of `w` as float32 (embedding lookups).
 void RowToFloat(const WeightMatrix& w, size_t r, float* out);
 
@@ -43,6 +51,18 @@ float Dot(const float* a, const float* b, size_t n);
 
 // y += a * x.
 void Axpy(float a, const float* x, float* y, size_t n);
+
+// x[i] = exp(x[i]), within 2 ulp of expf (inputs below -87.3 give exp(-87.3)).
+void ExpInPlace(float* x, size_t n);
+
+// gate[i] = silu(gate[i]) * up[i], silu(g) = g / (1 + exp(-g)).
+void SiluMul(float* gate, const float* up, size_t n);
+
+// out[j] = Dot(q, rows + j * stride, dim) for j < n, bit for bit.
+void DotRows(const float* q, const float* rows, size_t stride, size_t n, size_t dim, float* out);
+
+// out += w[j] * (rows + j * stride) for j = 0..n-1 in order, bit for bit as n Axpy calls.
+void AxpyRows(const float* w, const float* rows, size_t stride, size_t n, size_t dim, float* out);
 
 // The instruction set the kernels use on this CPU: "avx512", "avx2" or "generic".
 const char* KernelIsa();

@@ -16,10 +16,12 @@
 // Weight loaders: `Vector(row, k)` converts lanes weights starting at column k (k a multiple
 // of Simd::kLanes); `Scalar(row, k)` one weight, for the columns after the last full vector.
 struct LoadF32 {
+  static const uint8_t* At(const uint8_t* row, size_t k) { return row + 4 * k; }
   static Simd::V Vector(const uint8_t* row, size_t k) { return Simd::Load(reinterpret_cast<const float*>(row) + k); }
   static float Scalar(const uint8_t* row, size_t k) { return reinterpret_cast<const float*>(row)[k]; }
 };
 struct LoadBF16 {
+  static const uint8_t* At(const uint8_t* row, size_t k) { return row + 2 * k; }
   static Simd::V Vector(const uint8_t* row, size_t k) { return Simd::LoadBF16(reinterpret_cast<const uint16_t*>(row) + k); }
   static float Scalar(const uint8_t* row, size_t k) {
     uint16_t bits;
@@ -28,6 +30,7 @@ struct LoadBF16 {
   }
 };
 struct LoadF16 {
+  static const uint8_t* At(const uint8_t* row, size_t k) { return row + 2 * k; }
   static Simd::V Vector(const uint8_t* row, size_t k) { return Simd::LoadF16(reinterpret_cast<const uint16_t*>(row) + k); }
   static float Scalar(const uint8_t* row, size_t k) {
     uint16_t bits;
@@ -39,6 +42,7 @@ struct LoadF16 {
 // (8 + 11 significant bits), so the product equals the one with dequantized weights.
 struct LoadQ8_0 {
   static constexpr size_t kBlock = 32, kBlockBytes = 34;
+  static const uint8_t* At(const uint8_t* row, size_t k) { return row + k / kBlock * kBlockBytes; }
   static Simd::V Vector(const uint8_t* row, size_t k) {
     const uint8_t* block = row + (k / kBlock) * kBlockBytes;
     uint16_t bits;
@@ -53,7 +57,8 @@ struct LoadQ8_0 {
   }
 };
 
-constexpr int kRowsX = 4, kRowsW = 4;
+constexpr int kRowsX = 6, kRowsW = 4;
+constexpr size_t kPrefetchBytes = 8192;
 
 template <class Load, int MX, int MW>
 void Tile(const float* x, size_t ldx, const uint8_t* const* w, size_t cols, float* y, size_t ldy) {
@@ -62,6 +67,12 @@ void Tile(const float* x, size_t ldx, const uint8_t* const* w, size_t cols, floa
     for (int j = 0; j < MW; ++j) acc[i][j] = Simd::Zero();
   const size_t full = cols - cols % Simd::kLanes;
   for (size_t k = 0; k < full; k += Simd::kLanes) {
+    if (MX <= 2) {
+      // Few tokens: memory-bound. The tile's rows lie one after the other, so they are
+      // one linear stream; prefetch it as such, ahead of the interleaved reads.
+      const size_t consumed = static_cast<size_t>(Load::At(w[0], k) - w[0]) * MW;
+      for (int j = 0; j < MW; ++j) __builtin_prefetch(w[0] + consumed + kPrefetchBytes + 64 * static_cast<size_t>(j));
+    }
     Simd::V wv[MW];
     for (int j = 0; j < MW; ++j) wv[j] = Load::Vector(w[j], k);
     for (int i = 0; i < MX; ++i) {
@@ -92,40 +103,53 @@ TileFn<Load> TileFor(int mx, int mw) {
     case 1: return TileFor<Load, 1>(mw);
     case 2: return TileFor<Load, 2>(mw);
     case 3: return TileFor<Load, 3>(mw);
-    default: return TileFor<Load, 4>(mw);
+    case 4: return TileFor<Load, 4>(mw);
+    case 5: return TileFor<Load, 5>(mw);
+    default: return TileFor<Load, 6>(mw);
   }
 }
 
 // Tokens are taken kTokenBlock at a time so that their activations stay in cache while
 // every weight row streams past them once.
-constexpr size_t kTokenBlock = 32;
+constexpr size_t kTokenBlock = 48;
 
 template <class Load>
-void MatMulWith(const WeightMatrix& w, const float* x, size_t tokens, float* y, size_t ldy, int threads) {
-  const size_t wblocks = (w.rows + kRowsW - 1) / kRowsW;
-#pragma omp parallel num_threads(threads) if (threads > 1 && tokens * w.rows * w.cols > (1u << 15))
+void MatMulWith(const MatMulTarget* targets, size_t count, const float* x, size_t tokens, int threads) {
+  // The weight-row blocks of every target, numbered one after the other, so that one
+  // parallel loop covers products that share their input (q, k, v; gate, up).
+  size_t first_block[4] = {0, 0, 0, 0}, total = 0, work = 0;
+  for (size_t i = 0; i < count; ++i) {
+    first_block[i] = total;
+    total += (targets[i].w->rows + kRowsW - 1) / kRowsW;
+    work += tokens * targets[i].w->rows * targets[i].w->cols;
+  }
+  const size_t cols = targets[0].w->cols;
+#pragma omp parallel num_threads(threads) if (threads > 1 && work > (1u << 15))
   for (size_t t0 = 0; t0 < tokens; t0 += kTokenBlock) {
     const size_t t1 = tokens < t0 + kTokenBlock ? tokens : t0 + kTokenBlock;
-#pragma omp for schedule(static) nowait
-    for (size_t b = 0; b < wblocks; ++b) {
-      const size_t o = b * kRowsW;
+#pragma omp for schedule(dynamic, 16) nowait
+    for (size_t b = 0; b < total; ++b) {
+      size_t i = count - 1;
+      while (first_block[i] > b) --i;
+      const WeightMatrix& w = *targets[i].w;
+      const size_t o = (b - first_block[i]) * kRowsW;
       const int mw = static_cast<int>(w.rows - o < kRowsW ? w.rows - o : kRowsW);
       const uint8_t* rows[kRowsW];
       for (int j = 0; j < kRowsW; ++j) rows[j] = w.data + (o + static_cast<size_t>(j < mw ? j : mw - 1)) * w.row_bytes;
       for (size_t t = t0; t < t1; t += kRowsX) {
         const int mx = static_cast<int>(t1 - t < kRowsX ? t1 - t : kRowsX);
-        TileFor<Load>(mx, mw)(x + t * w.cols, w.cols, rows, w.cols, y + t * ldy + o, ldy);
+        TileFor<Load>(mx, mw)(x + t * cols, cols, rows, cols, targets[i].y + t * targets[i].ldy + o, targets[i].ldy);
       }
     }
   }
 }
 
-void MatMul(const WeightMatrix& w, const float* x, size_t tokens, float* y, size_t ldy, int threads) {
-  switch (w.dtype) {
-    case tensor::DType::kF32: return MatMulWith<LoadF32>(w, x, tokens, y, ldy, threads);
-    case tensor::DType::kBF16: return MatMulWith<LoadBF16>(w, x, tokens, y, ldy, threads);
-    case tensor::DType::kF16: return MatMulWith<LoadF16>(w, x, tokens, y, ldy, threads);
-    case tensor::DType::kQ8_0: return MatMulWith<LoadQ8_0>(w, x, tokens, y, ldy, threads);
+void MatMulMany(const MatMulTarget* targets, size_t count, const float* x, size_t tokens, int threads) {
+  switch (targets[0].w->dtype) {
+    case tensor::DType::kF32: return MatMulWith<LoadF32>(targets, count, x, tokens, threads);
+    case tensor::DType::kBF16: return MatMulWith<LoadBF16>(targets, count, x, tokens, threads);
+    case tensor::DType::kF16: return MatMulWith<LoadF16>(targets, count, x, tokens, threads);
+    case tensor::DType::kQ8_0: return MatMulWith<LoadQ8_0>(targets, count, x, tokens, threads);
     default: return;  // callers check IsComputeType when the weights are opened
   }
 }
@@ -137,6 +161,105 @@ float Dot(const float* a, const float* b, size_t n) {
   float sum = Simd::Sum(acc);
   for (size_t k = full; k < n; ++k) sum += a[k] * b[k];
   return sum;
+}
+
+void DotRows(const float* q, const float* rows, size_t stride, size_t n, size_t dim, float* out) {
+  const size_t full = dim - dim % Simd::kLanes;
+  // Several rows at a time for independent chains and a shared final reduction; each
+  // row's arithmetic is still Dot's.
+  constexpr size_t kGroup = Simd::kSumGroup > 1 ? Simd::kSumGroup : 4;
+  size_t j = 0;
+  for (; j + kGroup <= n; j += kGroup) {
+    const float* r = rows + j * stride;
+    Simd::V acc[kGroup];
+    for (size_t i = 0; i < kGroup; ++i) acc[i] = Simd::Zero();
+    for (size_t k = 0; k < full; k += Simd::kLanes) {
+      Simd::V qv = Simd::Load(q + k);
+      for (size_t i = 0; i < kGroup; ++i) acc[i] = Simd::Fma(qv, Simd::Load(r + i * stride + k), acc[i]);
+    }
+    float sums[kGroup];
+    if constexpr (Simd::kSumGroup > 1) {
+      Simd::SumGroup(acc, sums);
+    } else {
+      for (size_t i = 0; i < kGroup; ++i) sums[i] = Simd::Sum(acc[i]);
+    }
+    for (size_t i = 0; i < kGroup; ++i) {
+      for (size_t k = full; k < dim; ++k) sums[i] += q[k] * r[i * stride + k];
+      out[j + i] = sums[i];
+    }
+  }
+  for (; j < n; ++j) out[j] = Dot(q, rows + j * stride, dim);
+}
+
+// exp(x) for a vector: Cody-Waite reduction to r in [-ln2/2, ln2/2] and Cephes' degree-6
+// polynomial (within 2 ulp of expf), then scaled by 2^n. Inputs are clamped to keep 2^n
+// normal: exp(-87.3) is about 1.3e-38.
+Simd::V Exp(Simd::V x) {
+  x = Simd::Min(Simd::Max(x, Simd::Broadcast(-87.3f)), Simd::Broadcast(88.7f));
+  const Simd::V n = Simd::Round(Simd::Mul(x, Simd::Broadcast(1.44269504088896341f)));
+  Simd::V r = Simd::Fma(n, Simd::Broadcast(-0.693359375f), x);
+  r = Simd::Fma(n, Simd::Broadcast(2.12194440e-4f), r);
+  Simd::V p = Simd::Broadcast(1.9875691500e-4f);
+  p = Simd::Fma(p, r, Simd::Broadcast(1.3981999507e-3f));
+  p = Simd::Fma(p, r, Simd::Broadcast(8.3334519073e-3f));
+  p = Simd::Fma(p, r, Simd::Broadcast(4.1665795894e-2f));
+  p = Simd::Fma(p, r, Simd::Broadcast(1.6666665459e-1f));
+  p = Simd::Fma(p, r, Simd::Broadcast(5.0000001201e-1f));
+  p = Simd::Fma(p, Simd::Mul(r, r), Simd::Add(r, Simd::Broadcast(1.0f)));
+  return Simd::Mul(p, Simd::Pow2(n));
+}
+
+Simd::V SiluTimes(Simd::V g, Simd::V u) {
+  // silu(g) * u = g / (1 + exp(-g)) * u
+  const Simd::V e = Exp(Simd::Mul(g, Simd::Broadcast(-1.0f)));
+  return Simd::Mul(Simd::Div(g, Simd::Add(Simd::Broadcast(1.0f), e)), u);
+}
+
+// The last partial vector of each loop below goes through padded copies, so every element
+// sees the same arithmetic.
+void ExpInPlace(float* x, size_t n) {
+  const size_t full = n - n % Simd::kLanes;
+  for (size_t i = 0; i < full; i += Simd::kLanes) Simd::Store(x + i, Exp(Simd::Load(x + i)));
+  if (full < n) {
+    float pad[Simd::kLanes] = {};
+    std::memcpy(pad, x + full, (n - full) * sizeof(float));
+    Simd::Store(pad, Exp(Simd::Load(pad)));
+    std::memcpy(x + full, pad, (n - full) * sizeof(float));
+  }
+}
+
+void SiluMul(float* gate, const float* up, size_t n) {
+  const size_t full = n - n % Simd::kLanes;
+  for (size_t i = 0; i < full; i += Simd::kLanes) {
+    Simd::Store(gate + i, SiluTimes(Simd::Load(gate + i), Simd::Load(up + i)));
+  }
+  if (full < n) {
+    float g[Simd::kLanes] = {}, u[Simd::kLanes] = {};
+    std::memcpy(g, gate + full, (n - full) * sizeof(float));
+    std::memcpy(u, up + full, (n - full) * sizeof(float));
+    Simd::Store(g, SiluTimes(Simd::Load(g), Simd::Load(u)));
+    std::memcpy(gate + full, g, (n - full) * sizeof(float));
+  }
+}
+
+void AxpyRows(const float* w, const float* rows, size_t stride, size_t n, size_t dim, float* out) {
+  // Output chunks of four vectors stay in registers across all rows; each element still
+  // sees out + w[0] r[0] + w[1] r[1] + ... in row order, as with one Axpy per row.
+  constexpr size_t kChunk = 4 * Simd::kLanes;
+  size_t d = 0;
+  for (; d + kChunk <= dim; d += kChunk) {
+    Simd::V acc[4];
+    for (size_t i = 0; i < 4; ++i) acc[i] = Simd::Load(out + d + i * Simd::kLanes);
+    for (size_t j = 0; j < n; ++j) {
+      const Simd::V wv = Simd::Broadcast(w[j]);
+      const float* r = rows + j * stride + d;
+      for (size_t i = 0; i < 4; ++i) acc[i] = Simd::Fma(wv, Simd::Load(r + i * Simd::kLanes), acc[i]);
+    }
+    for (size_t i = 0; i < 4; ++i) Simd::Store(out + d + i * Simd::kLanes, acc[i]);
+  }
+  if (d < dim) {
+    for (size_t j = 0; j < n; ++j) Axpy(w[j], rows + j * stride + d, out + d, dim - d);
+  }
 }
 
 void Axpy(float a, const float* x, float* y, size_t n) {

@@ -24,7 +24,10 @@ std::pair<KvNode*, size_t> BestChild(const KvNode& node, const std::vector<int>&
   return {best, best_length};
 }
 
-std::string Mib(size_t bytes) { return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1 << 20)); }
+std::string Size(size_t bytes) {
+  if (bytes < (1 << 20)) return fmt::format("{:.1f} KiB", static_cast<double>(bytes) / (1 << 10));
+  return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1 << 20));
+}
 
 }  // namespace
 
@@ -102,8 +105,8 @@ KvNode* KvTree::Split(KvNode* node, size_t at) {
 Result<KvNode*> KvTree::Insert(const std::vector<int>& sequence) {
   if (sequence.size() * bytes_per_token_ > budget_bytes_) {
     return Status::ResourceExhausted(fmt::format("a sequence of {} tokens needs {} of KV cache; the budget is {}",
-                                                 sequence.size(), Mib(sequence.size() * bytes_per_token_),
-                                                 Mib(budget_bytes_)));
+                                                 sequence.size(), Size(sequence.size() * bytes_per_token_),
+                                                 Size(budget_bytes_)));
   }
   ++clock_;
   // Walk (and pin) the cached part first, so that making room cannot evict it.
@@ -123,7 +126,7 @@ Result<KvNode*> KvTree::Insert(const std::vector<int>& sequence) {
     Unpin(node);
     return Status::ResourceExhausted(fmt::format("the KV cache budget of {} is held by requests in progress; {} more are "
                                                  "needed",
-                                                 Mib(budget_bytes_), Mib(needed)));
+                                                 Size(budget_bytes_), Size(needed)));
   }
   auto fresh = std::make_unique<KvNode>();
   fresh->parent = node;
@@ -152,7 +155,7 @@ KvNode* KvTree::AddLeaf(KvNode* node) {
 Status KvTree::Append(KvNode* leaf, int token) {
   if (!MakeRoom(bytes_per_token_)) {
     return Status::ResourceExhausted(fmt::format("the KV cache budget of {} is full of sequences in progress ({} tokens)",
-                                                 Mib(budget_bytes_), tokens_));
+                                                 Size(budget_bytes_), tokens_));
   }
   leaf->tokens.push_back(token);
   for (size_t l = 0; l < layers_; ++l) {

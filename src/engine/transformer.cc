@@ -9,8 +9,7 @@ namespace {
 
 using model::NormPlacement;
 
-float Activate(model::Activation a, float x) {
-  if (a == model::Activation::kSilu) return x / (1.0f + std::exp(-x));
+float GeluTanh(float x) {
   const float k = 0.7978845608028654f;  // sqrt(2 / pi): GELU, tanh approximation
   return 0.5f * x * (1.0f + std::tanh(k * (x + 0.044715f * x * x * x)));
 }
@@ -91,31 +90,33 @@ void Transformer::Attention(const std::vector<TokenRow>& rows, size_t layer, con
         path.emplace_back(n, n->tokens.size());
       }
       const float* qh = q + (item / heads) * q_dim + h * head_dim;
+      // Scores segment by segment (the path's nodes, root side first).
       scores.clear();
-      float max_score = -INFINITY;
       for (auto it = path.rbegin(); it != path.rend(); ++it) {
         const KvNode* n = it->first;
-        const float* keys = n->keys[layer].data();
-        for (size_t t = first > n->start ? first - n->start : 0; t < it->second; ++t) {
-          float s = Dot(qh, keys + t * kv_dim + kv_offset, head_dim) * scale;
-          if (a_.attn_logit_softcap) {
-            s = static_cast<float>(std::tanh(s / *a_.attn_logit_softcap) * *a_.attn_logit_softcap);
-          }
-          scores.push_back(s);
-          max_score = std::max(max_score, s);
-        }
+        const size_t from = first > n->start ? first - n->start : 0;
+        const size_t at = scores.size();
+        scores.resize(at + it->second - from);
+        DotRows(qh, n->keys[layer].data() + from * kv_dim + kv_offset, kv_dim, it->second - from, head_dim, scores.data() + at);
       }
+      float max_score = -INFINITY;
+      for (float& s : scores) {
+        s *= scale;
+        if (a_.attn_logit_softcap) s = static_cast<float>(std::tanh(s / *a_.attn_logit_softcap) * *a_.attn_logit_softcap);
+        max_score = std::max(max_score, s);
+      }
+      for (float& s : scores) s -= max_score;
+      ExpInPlace(scores.data(), scores.size());
       float total = 0;
-      for (float& s : scores) total += (s = std::exp(s - max_score));
+      for (float s : scores) total += s;
       float* out = context + (item / heads) * q_dim + h * head_dim;
       std::fill(out, out + head_dim, 0.0f);
       size_t j = 0;
       for (auto it = path.rbegin(); it != path.rend(); ++it) {
         const KvNode* n = it->first;
-        const float* values = n->values[layer].data();
-        for (size_t t = first > n->start ? first - n->start : 0; t < it->second; ++t) {
-          Axpy(scores[j++], values + t * kv_dim + kv_offset, out, head_dim);
-        }
+        const size_t from = first > n->start ? first - n->start : 0;
+        AxpyRows(scores.data() + j, n->values[layer].data() + from * kv_dim + kv_offset, kv_dim, it->second - from, head_dim, out);
+        j += it->second - from;
       }
       const float inv = 1.0f / total;
       for (size_t d = 0; d < head_dim; ++d) out[d] *= inv;
@@ -154,9 +155,8 @@ void Transformer::Forward(const std::vector<TokenRow>& rows) {
 
     h = x;
     if (placement != NormPlacement::kPost) norm_rows(h.data(), hidden, l.input_norm);
-    MatMul(l.q, h.data(), n, q.data(), q_dim, threads_);
-    MatMul(l.k, h.data(), n, k.data(), kv_dim, threads_);
-    MatMul(l.v, h.data(), n, v.data(), kv_dim, threads_);
+    const MatMulTarget qkv[] = {{&l.q, q.data(), q_dim}, {&l.k, k.data(), kv_dim}, {&l.v, v.data(), kv_dim}};
+    MatMulMany(qkv, 3, h.data(), n, threads_);
     for (size_t r = 0; r < n; ++r) {
       float* qr = q.data() + r * q_dim;
       float* kr = k.data() + r * kv_dim;
@@ -186,9 +186,13 @@ void Transformer::Forward(const std::vector<TokenRow>& rows) {
     h = x;
     if (placement == NormPlacement::kPre) norm_rows(h.data(), hidden, l.post_attention_norm);
     if (placement == NormPlacement::kSandwich) norm_rows(h.data(), hidden, l.pre_ffn_norm);
-    MatMul(l.gate, h.data(), n, gate.data(), inter, threads_);
-    MatMul(l.up, h.data(), n, up.data(), inter, threads_);
-    for (size_t i = 0; i < n * inter; ++i) gate[i] = Activate(a_.activation, gate[i]) * up[i];
+    const MatMulTarget gate_up[] = {{&l.gate, gate.data(), inter}, {&l.up, up.data(), inter}};
+    MatMulMany(gate_up, 2, h.data(), n, threads_);
+    if (a_.activation == model::Activation::kSilu) {
+      SiluMul(gate.data(), up.data(), n * inter);
+    } else {
+      for (size_t i = 0; i < n * inter; ++i) gate[i] = GeluTanh(gate[i]) * up[i];
+    }
     MatMul(l.down, gate.data(), n, out.data(), hidden, threads_);
     if (placement != NormPlacement::kPre) norm_rows(out.data(), hidden, l.post_ffn_norm);
     for (size_t i = 0; i < n * hidden; ++i) x[i] += out[i];

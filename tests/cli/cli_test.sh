@@ -129,5 +129,34 @@ expect_exit tokenize_no_model 2 "no such file" "$kaif" tokenize --model nothing 
 expect_exit tokenize_sentencepiece 0 "tokens" "$kaif" tokenize --model "$src/tests/data/tokenizer/sentencepiece/bpe.model" \
   --add-special-tokens "한국어 모델"
 
+# The native engine on the tiny test models, with the byte-level test tokenizer.
+models=$src/tests/data/models
+bytes=(--tokenizer "$models/bytes")
+expect_exit generate 0 "20 generated (length)" "$kaif" generate --model "$models/qwen3" "${bytes[@]}" \
+  --prompt "안녕하세요, kaif" --max-tokens 20
+expect_exit generate_json 0 '"finish_reason": "length"' "$kaif" generate --model "$models/gemma2" "${bytes[@]}" \
+  --prompt "hello" --max-tokens 5 --json
+expect_exit generate_chat 0 '"prompt_tokens": 29' "$kaif" generate --model "$models/llama3" "${bytes[@]}" \
+  --prompt "hello" --chat --max-tokens 3 --json
+"$kaif" generate --model "$models/mistral" "${bytes[@]}" --prompt "seed" --temperature 0.9 --top-p 0.9 --seed 4 \
+  --max-tokens 16 --json >seed1.json 2>/dev/null
+"$kaif" generate --model "$models/mistral" "${bytes[@]}" --prompt "seed" --temperature 0.9 --top-p 0.9 --seed 4 \
+  --max-tokens 16 --json >seed2.json 2>/dev/null
+check generate_seeded cmp seed1.json seed2.json
+expect_exit generate_gguf 0 "generated" "$kaif" generate --model "$src/tests/data/gguf/llama2-q8_0.gguf" "${bytes[@]}" \
+  --prompt "Q8_0" --max-tokens 4
+expect_exit generate_bad_temperature 2 "--temperature" "$kaif" generate --model "$models/qwen3" "${bytes[@]}" \
+  --prompt "x" --temperature -1
+expect_exit score 0 "logprob" "$kaif" score --model "$models/exaone4" "${bytes[@]}" --context "서울은 한국의" \
+  --continuation " 수도"
+expect_exit score_json 0 '"greedy"' "$kaif" score --model "$models/qwen2" "${bytes[@]}" --context "a" --continuation "b" --json
+expect_exit score_gguf_needs_tokenizer 2 "pass --tokenizer" "$kaif" score --model "$src/tests/data/gguf/llama2-f32.gguf" \
+  --context "a" --continuation "b"
+expect_exit score_empty 2 "the continuation is empty" "$kaif" score --model "$models/qwen2" "${bytes[@]}" \
+  --context "a" --continuation ""
+expect_exit score_kv_budget 1 "KV cache; the budget is 10.2 KiB" "$kaif" score --model "$models/qwen2" "${bytes[@]}" \
+  --context "a long enough context" --continuation "b" --kv-budget-mib 0.01
+expect_exit score_no_model 2 "no such file" "$kaif" score --model nothing "${bytes[@]}" --context "a" --continuation "b"
+
 echo "$((checks - failures)) passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Writes tokenizer.json: a byte-level BPE with no merges, token id = byte value.
+"""Writes tokenizer.json, a byte-level BPE with no merges (token id = byte value), and
+tokenizer_config.json with a ChatML-style chat template.
 
 The tiny test models have a 256-token vocabulary; with this tokenizer any UTF-8 text
 (Korean included) maps onto it, so `kaif generate` and `kaif score` run on them end to end.
@@ -36,3 +37,12 @@ tokenizer = {
 }
 with open("tokenizer.json", "w", encoding="utf-8") as f:
     json.dump(tokenizer, f, ensure_ascii=False, indent=1)
+
+config = {
+    "bos_token": None,
+    "eos_token": None,
+    "chat_template": "{% for m in messages %}<|{{ m['role'] }}|>\n{{ m['content'] }}\n{% endfor %}"
+                     "{% if add_generation_prompt %}<|assistant|>\n{% endif %}",
+}
+with open("tokenizer_config.json", "w", encoding="utf-8") as f:
+    json.dump(config, f, ensure_ascii=False, indent=1)
