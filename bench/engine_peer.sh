@@ -5,7 +5,7 @@
 #   llama-bench, alternating, medians of ROUNDS rounds;
 #   multiple-choice scoring of 1,000 five-shot questions with 4 answers: engine_throughput
 #   against llama-perplexity --multiple-choice, one whole run each.
-# usage: bench/engine_peer.sh LLAMA_CPP_DIR WORK_DIR [THREADS] [ROUNDS]
+# usage: bench/engine_peer.sh LLAMA_CPP_DIR WORK_DIR [THREADS] [ROUNDS]   (SKIP_MC=1: no scoring run)
 # LLAMA_CPP_DIR holds llama.cpp's source with a Release build in build/ (cmake
 # -DGGML_NATIVE=ON; targets llama-bench and llama-perplexity); kaif's build/ must have
 # bench/engine_throughput. The model and tasks are written by make_engine_peer_model.py.
@@ -31,6 +31,7 @@ pp_k=$(median < pp.kaif); pp_l=$(median < pp.llama); tg_k=$(median < tg.kaif); t
 echo "pp512 tokens/s: kaif $pp_k, llama.cpp $pp_l, ratio $(echo "$pp_k / $pp_l" | bc -l | cut -c1-5)"
 echo "tg64  tokens/s: kaif $tg_k, llama.cpp $tg_l, ratio $(echo "$tg_k / $tg_l" | bc -l | cut -c1-5)"
 
+[ "${SKIP_MC:-0}" = 1 ] && exit 0
 start=$(date +%s.%N)
 "$kaif_bench" kaif mc mc.json > mc.kaif.json
 kaif_s=$(echo "$(date +%s.%N) - $start" | bc -l)

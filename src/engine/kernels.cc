@@ -1,28 +1,25 @@
 #include "engine/kernels.h"
 
+#include "engine/kernel_table.h"
+
 #include <vector>
 
 #include "tensor/tensor_view.h"
 
 namespace kaif::engine {
 
-// Each instruction set's kernels (kernels_<isa>.cc), the same code over a different vector.
-#define KAIF_DECLARE_KERNELS(isa)                                                                        \
-  namespace isa {                                                                                        \
-  void MatMulMany(const MatMulTarget* targets, size_t count, const float* x, size_t tokens, int threads); \
-  float Dot(const float* a, const float* b, size_t n);                                                  \
-  void Axpy(float a, const float* x, float* y, size_t n);                                               \
-  void DotRows(const float* q, const float* rows, size_t stride, size_t n, size_t dim, float* out);     \
-  void AxpyRows(const float* w, const float* rows, size_t stride, size_t n, size_t dim, float* out);    \
-  void ExpInPlace(float* x, size_t n);                                                                  \
-  void SiluMul(float* gate, const float* up, size_t n);                                                 \
-  }
+// Each instruction set's kernels (kernels_<isa>.cc: the same code over a different vector).
 #if defined(__x86_64__)
-KAIF_DECLARE_KERNELS(avx512)
-KAIF_DECLARE_KERNELS(avx2)
+namespace avx512 {
+const KernelTable& Kernels();
+}
+namespace avx2 {
+const KernelTable& Kernels();
+}
 #endif
-KAIF_DECLARE_KERNELS(generic)
-#undef KAIF_DECLARE_KERNELS
+namespace generic {
+const KernelTable& Kernels();
+}
 
 namespace {
 
@@ -34,6 +31,16 @@ Isa Detect() {
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c")) return Isa::kAvx2;
 #endif
   return Isa::kGeneric;
+}
+
+const KernelTable& Best() {
+  switch (Detect()) {
+#if defined(__x86_64__)
+    case Isa::kAvx512: return avx512::Kernels();
+    case Isa::kAvx2: return avx2::Kernels();
+#endif
+    default: return generic::Kernels();
+  }
 }
 
 }  // namespace
@@ -67,74 +74,33 @@ void MatMulMany(const MatMulTarget* targets, size_t count, const float* x, size_
     for (size_t i = 0; i < count; ++i) MatMulMany(&targets[i], 1, x, tokens, threads);
     return;
   }
-  switch (Detect()) {
-#if defined(__x86_64__)
-    case Isa::kAvx512: return avx512::MatMulMany(targets, count, x, tokens, threads);
-    case Isa::kAvx2: return avx2::MatMulMany(targets, count, x, tokens, threads);
-#endif
-    default: return generic::MatMulMany(targets, count, x, tokens, threads);
-  }
+  Best().mat_mul_many(targets, count, x, tokens, threads);
 }
 
-float Dot(const float* a, const float* b, size_t n) {
-  switch (Detect()) {
-#if defined(__x86_64__)
-    case Isa::kAvx512: return avx512::Dot(a, b, n);
-    case Isa::kAvx2: return avx2::Dot(a, b, n);
-#endif
-    default: return generic::Dot(a, b, n);
-  }
-}
+float Dot(const float* a, const float* b, size_t n) { return Best().dot(a, b, n); }
 
-void Axpy(float a, const float* x, float* y, size_t n) {
-  switch (Detect()) {
-#if defined(__x86_64__)
-    case Isa::kAvx512: return avx512::Axpy(a, x, y, n);
-    case Isa::kAvx2: return avx2::Axpy(a, x, y, n);
-#endif
-    default: return generic::Axpy(a, x, y, n);
-  }
-}
+void Axpy(float a, const float* x, float* y, size_t n) { Best().axpy(a, x, y, n); }
 
 void DotRows(const float* q, const float* rows, size_t stride, size_t n, size_t dim, float* out) {
-  switch (Detect()) {
-#if defined(__x86_64__)
-    case Isa::kAvx512: return avx512::DotRows(q, rows, stride, n, dim, out);
-    case Isa::kAvx2: return avx2::DotRows(q, rows, stride, n, dim, out);
-#endif
-    default: return generic::DotRows(q, rows, stride, n, dim, out);
-  }
+  Best().dot_rows(q, rows, stride, n, dim, out);
 }
 
 void AxpyRows(const float* w, const float* rows, size_t stride, size_t n, size_t dim, float* out) {
-  switch (Detect()) {
-#if defined(__x86_64__)
-    case Isa::kAvx512: return avx512::AxpyRows(w, rows, stride, n, dim, out);
-    case Isa::kAvx2: return avx2::AxpyRows(w, rows, stride, n, dim, out);
-#endif
-    default: return generic::AxpyRows(w, rows, stride, n, dim, out);
-  }
+  Best().axpy_rows(w, rows, stride, n, dim, out);
 }
 
-void ExpInPlace(float* x, size_t n) {
-  switch (Detect()) {
-#if defined(__x86_64__)
-    case Isa::kAvx512: return avx512::ExpInPlace(x, n);
-    case Isa::kAvx2: return avx2::ExpInPlace(x, n);
-#endif
-    default: return generic::ExpInPlace(x, n);
-  }
+void DotTile(const float* const* q, size_t m, const float* rows, size_t stride, size_t n, size_t dim, float* out,
+             size_t ld) {
+  Best().dot_tile(q, m, rows, stride, n, dim, out, ld);
 }
 
-void SiluMul(float* gate, const float* up, size_t n) {
-  switch (Detect()) {
-#if defined(__x86_64__)
-    case Isa::kAvx512: return avx512::SiluMul(gate, up, n);
-    case Isa::kAvx2: return avx2::SiluMul(gate, up, n);
-#endif
-    default: return generic::SiluMul(gate, up, n);
-  }
+void AxpyTile(const float* const* w, size_t m, const float* rows, size_t stride, size_t n, size_t dim, float* const* out) {
+  Best().axpy_tile(w, m, rows, stride, n, dim, out);
 }
+
+void ExpInPlace(float* x, size_t n) { Best().exp_in_place(x, n); }
+
+void SiluMul(float* gate, const float* up, size_t n) { Best().silu_mul(gate, up, n); }
 
 void RowToFloat(const WeightMatrix& w, size_t r, float* out) {
   tensor::TensorView view;

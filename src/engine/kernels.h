@@ -64,6 +64,13 @@ void DotRows(const float* q, const float* rows, size_t stride, size_t n, size_t 
 // out += w[j] * (rows + j * stride) for j = 0..n-1 in order, bit for bit as n Axpy calls.
 void AxpyRows(const float* w, const float* rows, size_t stride, size_t n, size_t dim, float* out);
 
+// For m <= 4 queries: out[i * ld + j] = Dot(q[i], rows + j * stride, dim), bit for bit.
+void DotTile(const float* const* q, size_t m, const float* rows, size_t stride, size_t n, size_t dim, float* out,
+             size_t ld);
+
+// For m <= 4 outputs: AxpyRows(w[i], rows, stride, n, dim, out[i]), bit for bit.
+void AxpyTile(const float* const* w, size_t m, const float* rows, size_t stride, size_t n, size_t dim, float* const* out);
+
 // The instruction set the kernels use on this CPU: "avx512", "avx2" or "generic".
 const char* KernelIsa();
 

@@ -5,7 +5,7 @@
 
 #include <cstring>
 
-#include "engine/kernels.h"
+#include "engine/kernel_table.h"
 
 namespace kaif::engine::avx2 {
 

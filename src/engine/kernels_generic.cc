@@ -3,7 +3,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "engine/kernels.h"
+#include "engine/kernel_table.h"
 
 namespace kaif::engine::generic {
 

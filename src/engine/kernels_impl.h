@@ -138,7 +138,14 @@ void MatMulWith(const MatMulTarget* targets, size_t count, const float* x, size_
       for (int j = 0; j < kRowsW; ++j) rows[j] = w.data + (o + static_cast<size_t>(j < mw ? j : mw - 1)) * w.row_bytes;
       for (size_t t = t0; t < t1; t += kRowsX) {
         const int mx = static_cast<int>(t1 - t < kRowsX ? t1 - t : kRowsX);
-        TileFor<Load>(mx, mw)(x + t * cols, cols, rows, cols, targets[i].y + t * targets[i].ldy + o, targets[i].ldy);
+        float* y = targets[i].y + t * targets[i].ldy + o;
+        if (tokens == 1) {
+          // One token is memory-bound: read the rows one after another, a single linear
+          // stream (the same arithmetic per row as in a wider tile).
+          for (int j = 0; j < mw; ++j) TileFor<Load>(1, 1)(x + t * cols, cols, rows + j, cols, y + j, targets[i].ldy);
+        } else {
+          TileFor<Load>(mx, mw)(x + t * cols, cols, rows, cols, y, targets[i].ldy);
+        }
       }
     }
   }
@@ -189,6 +196,46 @@ void DotRows(const float* q, const float* rows, size_t stride, size_t n, size_t 
     }
   }
   for (; j < n; ++j) out[j] = Dot(q, rows + j * stride, dim);
+}
+
+void DotTile(const float* const* q, size_t m, const float* rows, size_t stride, size_t n, size_t dim, float* out,
+             size_t ld) {
+  // Up to four queries against four rows at a time: each row vector is loaded once for all
+  // queries; sixteen accumulators share one reduction (SumGroup), each still Dot's sum.
+  if (m == 1) return DotRows(q[0], rows, stride, n, dim, out);
+  const size_t full = dim - dim % Simd::kLanes;
+  const float* qs[4];
+  for (size_t i = 0; i < 4; ++i) qs[i] = q[i < m ? i : 0];
+  size_t j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const float* r = rows + j * stride;
+    Simd::V acc[16];
+    for (size_t i = 0; i < 16; ++i) acc[i] = Simd::Zero();
+    for (size_t k = 0; k < full; k += Simd::kLanes) {
+      Simd::V rv[4];
+      for (size_t c = 0; c < 4; ++c) rv[c] = Simd::Load(r + c * stride + k);
+      for (size_t i = 0; i < 4; ++i) {
+        Simd::V qv = Simd::Load(qs[i] + k);
+        for (size_t c = 0; c < 4; ++c) acc[i * 4 + c] = Simd::Fma(qv, rv[c], acc[i * 4 + c]);
+      }
+    }
+    float sums[16];
+    if constexpr (Simd::kSumGroup == 16) {
+      Simd::SumGroup(acc, sums);
+    } else {
+      for (size_t i = 0; i < 16; ++i) sums[i] = Simd::Sum(acc[i]);
+    }
+    for (size_t i = 0; i < m; ++i) {
+      for (size_t c = 0; c < 4; ++c) {
+        float sum = sums[i * 4 + c];
+        for (size_t k = full; k < dim; ++k) sum += qs[i][k] * r[c * stride + k];
+        out[i * ld + j + c] = sum;
+      }
+    }
+  }
+  for (; j < n; ++j) {
+    for (size_t i = 0; i < m; ++i) out[i * ld + j] = Dot(q[i], rows + j * stride, dim);
+  }
 }
 
 // exp(x) for a vector: Cody-Waite reduction to r in [-ln2/2, ln2/2] and Cephes' degree-6
@@ -242,6 +289,8 @@ void SiluMul(float* gate, const float* up, size_t n) {
   }
 }
 
+void Axpy(float a, const float* x, float* y, size_t n);
+
 void AxpyRows(const float* w, const float* rows, size_t stride, size_t n, size_t dim, float* out) {
   // Output chunks of four vectors stay in registers across all rows; each element still
   // sees out + w[0] r[0] + w[1] r[1] + ... in row order, as with one Axpy per row.
@@ -267,4 +316,39 @@ void Axpy(float a, const float* x, float* y, size_t n) {
   const size_t full = n - n % Simd::kLanes;
   for (size_t k = 0; k < full; k += Simd::kLanes) Simd::Store(y + k, Simd::Fma(av, Simd::Load(x + k), Simd::Load(y + k)));
   for (size_t k = full; k < n; ++k) y[k] += a * x[k];
+}
+
+void AxpyTile(const float* const* w, size_t m, const float* rows, size_t stride, size_t n, size_t dim,
+              float* const* out) {
+  // Four outputs by four vectors of dimensions in registers; each row vector is loaded
+  // once for all outputs. Every element's chain is AxpyRows's.
+  constexpr size_t kChunk = 4 * Simd::kLanes;
+  size_t d = 0;
+  if (m == 4) {
+    for (; d + kChunk <= dim; d += kChunk) {
+      Simd::V acc[4][4];
+      for (size_t i = 0; i < 4; ++i)
+        for (size_t c = 0; c < 4; ++c) acc[i][c] = Simd::Load(out[i] + d + c * Simd::kLanes);
+      for (size_t j = 0; j < n; ++j) {
+        const float* r = rows + j * stride + d;
+        Simd::V rv[4];
+        for (size_t c = 0; c < 4; ++c) rv[c] = Simd::Load(r + c * Simd::kLanes);
+        for (size_t i = 0; i < 4; ++i) {
+          const Simd::V wv = Simd::Broadcast(w[i][j]);
+          for (size_t c = 0; c < 4; ++c) acc[i][c] = Simd::Fma(wv, rv[c], acc[i][c]);
+        }
+      }
+      for (size_t i = 0; i < 4; ++i)
+        for (size_t c = 0; c < 4; ++c) Simd::Store(out[i] + d + c * Simd::kLanes, acc[i][c]);
+    }
+  }
+  if (d < dim) {
+    for (size_t i = 0; i < m; ++i) AxpyRows(w[i], rows + d, stride, n, dim - d, out[i] + d);
+  }
+}
+
+
+const KernelTable& Kernels() {
+  static constexpr KernelTable kTable = {&MatMulMany, &Dot, &Axpy, &DotRows, &AxpyRows, &DotTile, &AxpyTile, &ExpInPlace, &SiluMul};
+  return kTable;
 }

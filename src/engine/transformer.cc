@@ -70,56 +70,93 @@ void Transformer::Attention(const std::vector<TokenRow>& rows, size_t layer, con
   const size_t q_dim = heads * head_dim;
   const bool sliding = a_.layers[layer] == model::LayerAttention::kSliding && a_.sliding_window > 0;
   const float scale = static_cast<float>(a_.query_scale);
-  const size_t items = rows.size() * heads;
+  auto first_visible = [&](size_t position) {
+    return sliding && position + 1 > static_cast<size_t>(a_.sliding_window) ? position + 1 - static_cast<size_t>(a_.sliding_window)
+                                                                            : 0;
+  };
+  // Blocks of up to four consecutive rows of one node: they see the same keys (each up to
+  // its own position), so the keys are loaded once for the block. Every query's result is
+  // the same as if it were alone: keys beyond its position get weight exactly 0.
+  constexpr size_t kBlock = 4;
+  std::vector<std::pair<size_t, size_t>> blocks;  // (first row, rows)
+  for (size_t r = 0; r < rows.size(); ++r) {
+    if (!blocks.empty() && blocks.back().second < kBlock && rows[r].node == rows[r - 1].node &&
+        rows[r].index == rows[r - 1].index + 1) {
+      ++blocks.back().second;
+    } else {
+      blocks.emplace_back(r, 1);
+    }
+  }
+  const size_t items = blocks.size() * heads;
 #pragma omp parallel num_threads(threads_) if (threads_ > 1 && items > 1)
   {
     std::vector<float> scores;
     std::vector<std::pair<const KvNode*, size_t>> path;  // (node, tokens visible), root side first
 #pragma omp for schedule(dynamic, 1)
     for (size_t item = 0; item < items; ++item) {
-      const TokenRow& row = rows[item / heads];
+      const auto [r0, m] = blocks[item / heads];
       const size_t h = item % heads, kv_offset = (h / group) * head_dim;
-      const size_t position = row.node->start + row.index;
-      const size_t first = sliding && position + 1 > static_cast<size_t>(a_.sliding_window)
-                               ? position + 1 - static_cast<size_t>(a_.sliding_window)
-                               : 0;
+      const TokenRow& last = rows[r0 + m - 1];
+      const size_t first = first_visible(rows[r0].node->start + rows[r0].index);
+      const size_t end = last.node->start + last.index + 1;  // keys [first, end) for the block
       path.clear();
-      path.emplace_back(row.node, row.index + 1);
-      for (const KvNode* n = row.node->parent; n && n->parent; n = n->parent) {
+      path.emplace_back(last.node, last.index + 1);
+      for (const KvNode* n = last.node->parent; n && n->parent; n = n->parent) {
         if (n->end() <= first) break;
         path.emplace_back(n, n->tokens.size());
       }
-      const float* qh = q + (item / heads) * q_dim + h * head_dim;
+      const size_t span = end - first;
+      scores.assign(m * span, 0.0f);
+      const float* qs[kBlock];
+      float* ws[kBlock];
+      float* outs[kBlock];
+      for (size_t i = 0; i < m; ++i) {
+        qs[i] = q + (r0 + i) * q_dim + h * head_dim;
+        ws[i] = scores.data() + i * span;
+        outs[i] = context + (r0 + i) * q_dim + h * head_dim;
+        std::fill(outs[i], outs[i] + head_dim, 0.0f);
+      }
       // Scores segment by segment (the path's nodes, root side first).
-      scores.clear();
+      size_t at = 0;
       for (auto it = path.rbegin(); it != path.rend(); ++it) {
         const KvNode* n = it->first;
         const size_t from = first > n->start ? first - n->start : 0;
-        const size_t at = scores.size();
-        scores.resize(at + it->second - from);
-        DotRows(qh, n->keys[layer].data() + from * kv_dim + kv_offset, kv_dim, it->second - from, head_dim, scores.data() + at);
+        DotTile(qs, m, n->keys[layer].data() + from * kv_dim + kv_offset, kv_dim, it->second - from, head_dim,
+                scores.data() + at, span);
+        at += it->second - from;
       }
-      float max_score = -INFINITY;
-      for (float& s : scores) {
-        s *= scale;
-        if (a_.attn_logit_softcap) s = static_cast<float>(std::tanh(s / *a_.attn_logit_softcap) * *a_.attn_logit_softcap);
-        max_score = std::max(max_score, s);
+      // Each query's softmax over its own keys; the others' weights stay 0.
+      float totals[kBlock];
+      for (size_t i = 0; i < m; ++i) {
+        const size_t position = rows[r0 + i].node->start + rows[r0 + i].index;
+        float* w = ws[i];
+        const size_t lo = first_visible(position) - first, hi = position + 1 - first;
+        float max_score = -INFINITY;
+        for (size_t j = lo; j < hi; ++j) {
+          w[j] *= scale;
+          if (a_.attn_logit_softcap) w[j] = static_cast<float>(std::tanh(w[j] / *a_.attn_logit_softcap) * *a_.attn_logit_softcap);
+          max_score = std::max(max_score, w[j]);
+        }
+        for (size_t j = lo; j < hi; ++j) w[j] -= max_score;
+        ExpInPlace(w + lo, hi - lo);
+        totals[i] = 0;
+        for (size_t j = lo; j < hi; ++j) totals[i] += w[j];
+        std::fill(w, w + lo, 0.0f);
+        std::fill(w + hi, w + span, 0.0f);
       }
-      for (float& s : scores) s -= max_score;
-      ExpInPlace(scores.data(), scores.size());
-      float total = 0;
-      for (float s : scores) total += s;
-      float* out = context + (item / heads) * q_dim + h * head_dim;
-      std::fill(out, out + head_dim, 0.0f);
-      size_t j = 0;
+      at = 0;
       for (auto it = path.rbegin(); it != path.rend(); ++it) {
         const KvNode* n = it->first;
         const size_t from = first > n->start ? first - n->start : 0;
-        AxpyRows(scores.data() + j, n->values[layer].data() + from * kv_dim + kv_offset, kv_dim, it->second - from, head_dim, out);
-        j += it->second - from;
+        const float* wj[kBlock];
+        for (size_t i = 0; i < m; ++i) wj[i] = ws[i] + at;
+        AxpyTile(wj, m, n->values[layer].data() + from * kv_dim + kv_offset, kv_dim, it->second - from, head_dim, outs);
+        at += it->second - from;
       }
-      const float inv = 1.0f / total;
-      for (size_t d = 0; d < head_dim; ++d) out[d] *= inv;
+      for (size_t i = 0; i < m; ++i) {
+        const float inv = 1.0f / totals[i];
+        for (size_t d = 0; d < head_dim; ++d) outs[i][d] *= inv;
+      }
     }
   }
 }
