@@ -8,28 +8,20 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/reference_forward.h"
+#include "support/model_fixtures.h"
 #include "util/file.h"
 
 namespace kaif::engine {
 namespace {
 
-std::filesystem::path Models() { return std::filesystem::path(KAIF_SOURCE_DIR) / "tests" / "data" / "models"; }
+using kaif::testing::WorstRelativeError;
+
+std::filesystem::path Models() { return kaif::testing::ModelFixtures(); }
 
 std::unique_ptr<Engine> OpenEngine(const std::filesystem::path& path, EngineOptions options = {}) {
   auto engine = Engine::Open(path, options);
   EXPECT_TRUE(engine.ok()) << engine.status().message();
   return engine.ok() ? std::move(*engine) : nullptr;
-}
-
-double WorstRelativeError(const std::vector<float>& got, const std::vector<std::vector<float>>& want, size_t vocab) {
-  double worst = 0;
-  for (size_t t = 0; t < want.size(); ++t) {
-    for (size_t j = 0; j < vocab; ++j) {
-      double w = want[t][j], g = got[t * vocab + j];
-      worst = std::max(worst, std::fabs(g - w) / std::max(1.0, std::fabs(w)));
-    }
-  }
-  return worst;
 }
 
 class EngineLogitsTest : public ::testing::TestWithParam<std::string> {};
@@ -345,6 +337,49 @@ TEST(EngineTest, NonFiniteWeightsAreReportedByName) {
   EngineOptions unchecked;
   unchecked.check_finite = false;
   EXPECT_TRUE(Engine::Open(dir, unchecked).ok());
+}
+
+// EXAONE 3.5 is a Llama-shaped decoder under its own tensor names: the llama2 fixture
+// renamed to them gives the same logits, bit for bit.
+TEST(EngineTest, RunsExaone35TensorNames) {
+  std::filesystem::path dir = std::filesystem::path(testing::TempDir()) / "exaone3";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  auto config = nlohmann::json::parse(ReadFile(Models() / "llama2" / "config.json").value());
+  config["model_type"] = "exaone";
+  config["architectures"] = {"ExaoneForCausalLM"};
+  std::ofstream(dir / "config.json") << config.dump();
+  std::string bytes = ReadFile(Models() / "llama2" / "model.safetensors").value();
+  uint64_t header_size = 0;
+  std::memcpy(&header_size, bytes.data(), 8);
+  auto header = nlohmann::json::parse(bytes.substr(8, header_size));
+  const std::vector<std::pair<std::string, std::string>> renames = {
+      {"model.embed_tokens.", "transformer.wte."}, {"model.norm.", "transformer.ln_f."},
+      {"model.layers.", "transformer.h."},         {"input_layernorm.", "ln_1."},
+      {"post_attention_layernorm.", "ln_2."},      {"self_attn.o_proj.", "attn.attention.out_proj."},
+      {"self_attn.", "attn.attention."},           {"mlp.gate_proj.", "mlp.c_fc_0."},
+      {"mlp.up_proj.", "mlp.c_fc_1."},             {"mlp.down_proj.", "mlp.c_proj."}};
+  nlohmann::json renamed;
+  for (auto& [name, info] : header.items()) {
+    std::string n = name;
+    for (const auto& [from, to] : renames) {
+      if (size_t at = n.find(from); at != std::string::npos) n.replace(at, from.size(), to);
+    }
+    renamed[n] = info;
+  }
+  std::string text = renamed.dump();
+  text.append((8 - text.size() % 8) % 8, ' ');
+  uint64_t size = text.size();
+  std::ofstream out(dir / "model.safetensors", std::ios::binary);
+  out.write(reinterpret_cast<const char*>(&size), 8);
+  out << text << bytes.substr(8 + header_size);
+  out.close();
+  auto exaone = OpenEngine(dir);
+  auto llama = OpenEngine(Models() / "llama2");
+  ASSERT_TRUE(exaone && llama);
+  EXPECT_EQ(exaone->architecture().family, model::Family::kExaone3);
+  std::vector<int> ids = {1, 50, 7, 200, 31, 9};
+  EXPECT_EQ(exaone->SequenceLogits(ids).value(), llama->SequenceLogits(ids).value());
 }
 
 // The GGUF file llama.cpp's converter would write for the llama2 fixture (query and key

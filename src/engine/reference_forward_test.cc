@@ -6,12 +6,13 @@
 #include <nlohmann/json.hpp>
 
 #include "model/config_file.h"
+#include "support/model_fixtures.h"
 #include "util/file.h"
 
 namespace kaif::engine {
 namespace {
 
-std::filesystem::path Models() { return std::filesystem::path(KAIF_SOURCE_DIR) / "tests" / "data" / "models"; }
+std::filesystem::path Models() { return kaif::testing::ModelFixtures(); }
 
 class ReferenceLogitsTest : public ::testing::TestWithParam<std::string> {};
 
@@ -30,13 +31,7 @@ TEST_P(ReferenceLogitsTest, MatchesTransformers) {
     ASSERT_TRUE(logits.ok()) << logits.status().message();
     size_t vocab = static_cast<size_t>(arch->vocab_size);
     ASSERT_EQ(logits->size(), ids.size() * vocab);
-    double worst = 0;
-    for (size_t t = 0; t < ids.size(); ++t) {
-      for (size_t j = 0; j < vocab; ++j) {
-        double want = expected[t][j], got = (*logits)[t * vocab + j];
-        worst = std::max(worst, std::fabs(got - want) / std::max(1.0, std::fabs(want)));
-      }
-    }
+    double worst = kaif::testing::WorstRelativeError(*logits, expected, vocab);
     EXPECT_LT(worst, 1e-3) << GetParam() << " sequence " << k;
   }
 }

@@ -34,7 +34,6 @@ class Transformer {
 
  private:
   struct RopeTable {
-    bool used = true;
     std::vector<double> inv_freq;
     double attention_factor = 1;
     std::vector<float> cos, sin;  // [position x head_dim / 2]

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Writes tiny.gguf and tiny.expected.json for kaif's GGUF reader tests.
+"""Writes tiny.gguf and tiny.expected.json for kaif's GGUF reader tests, llama3-tiny.gguf
+for `kaif model info`, and llama2-f32.gguf / llama2-q8_0.gguf for the engine.
 
 The file is written by llama.cpp's own gguf-py (GGUFWriter), and the expected float
 values come from gguf-py's numpy dequantizers, so the test checks kaif against an
 implementation it shares no code with. Run where gguf-py and numpy are importable:
-  PYTHONPATH=<llama.cpp>/gguf-py python3 make_gguf.py
+  PYTHONPATH=<llama.cpp>/gguf-py /usr/bin/python3 make_gguf.py   (Debian's python3-numpy)
 """
 import json
 
@@ -135,3 +136,50 @@ g.write_kv_data_to_file()
 g.write_tensors_to_file()
 g.close()
 print("wrote llama3-tiny.gguf")
+
+
+# For the engine: the llama2 fixture as llama.cpp's converter lays it out, in F32 and in
+# Q8_0 (llama2-f32.gguf, llama2-q8_0.gguf). Like the converter, it permutes the query and
+# key rows of each head so that rotary pairs are adjacent: row (h, i, j) of the result is
+# row (h, j, i) of the original, for i < head_dim / 2 and j in {0, 1}. Norms stay F32.
+def pair_rows(w, heads):
+    rows, cols = w.shape
+    half = rows // heads // 2
+    return w.reshape(heads, 2, half, cols).transpose(0, 2, 1, 3).reshape(rows, cols)
+
+
+config = json.load(open("../models/llama2/config.json"))
+weights = read_safetensors("../models/llama2/model.safetensors")
+
+for suffix, qtype in (("f32", Q.F32), ("q8_0", Q.Q8_0)):
+    g = gguf.GGUFWriter(f"llama2-{suffix}.gguf", arch="llama")
+    g.add_block_count(config["num_hidden_layers"])
+    g.add_context_length(config["max_position_embeddings"])
+    g.add_embedding_length(config["hidden_size"])
+    g.add_feed_forward_length(config["intermediate_size"])
+    g.add_head_count(config["num_attention_heads"])
+    g.add_head_count_kv(config["num_key_value_heads"])
+    g.add_rope_freq_base(config.get("rope_theta", config.get("rope_parameters", {}).get("rope_theta", 10000.0)))
+    g.add_layer_norm_rms_eps(config["rms_norm_eps"])
+    g.add_vocab_size(config["vocab_size"])
+    g.add_bos_token_id(config["bos_token_id"])
+    g.add_eos_token_id(config["eos_token_id"])
+    for name, array in weights.items():
+        target = names.get(name)
+        if target is None:
+            layer = name.split(".")[2]
+            part = ".".join(name.split(".")[3:-1])
+            target = f"blk.{layer}.{parts[part]}.weight"
+        if target.endswith("attn_q.weight"):
+            array = pair_rows(array, config["num_attention_heads"])
+        if target.endswith("attn_k.weight"):
+            array = pair_rows(array, config["num_key_value_heads"])
+        if array.ndim == 2 and qtype == Q.Q8_0:
+            g.add_tensor(target, quantize(np.ascontiguousarray(array), qtype), raw_dtype=qtype)
+        else:
+            g.add_tensor(target, np.ascontiguousarray(array))
+    g.write_header_to_file()
+    g.write_kv_data_to_file()
+    g.write_tensors_to_file()
+    g.close()
+    print(f"wrote llama2-{suffix}.gguf")
