@@ -59,12 +59,16 @@ int main(int argc, char** argv) {
         // Random tokens like llama-bench; logits for the last position only.
         std::vector<int> prompt(n);
         for (size_t i = 0; i < n; ++i) prompt[i] = static_cast<int>((i * 7919 + static_cast<size_t>(run) * 104729) % vocab);
-        kaif::engine::GenerateRequest r{prompt, 1};
+        kaif::engine::GenerateRequest r;
+        r.prompt = prompt;
+        r.max_tokens = 1;
         r.stop_at_eos = false;
         auto done = engine.Generate({r});
         if (!done.ok()) return Fail(done.status());
       } else {
-        kaif::engine::GenerateRequest r{{1}, n};
+        kaif::engine::GenerateRequest r;
+        r.prompt = {1};
+        r.max_tokens = n;
         r.stop_at_eos = false;
         auto done = engine.Generate({r});
         if (!done.ok()) return Fail(done.status());

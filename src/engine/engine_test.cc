@@ -56,7 +56,7 @@ INSTANTIATE_TEST_SUITE_P(Architectures, EngineLogitsTest,
 // windows, batching over many forward passes.
 TEST(EngineTest, LongSequencesMatchTheReferencePass) {
   for (const char* model : {"gemma2", "qwen2"}) {
-    std::filesystem::path dir = std::filesystem::path(testing::TempDir()) / (std::string("long-") + model);
+    std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) / (std::string("long-") + model);
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     auto config = nlohmann::json::parse(ReadFile(Models() / model / "config.json").value());
@@ -261,10 +261,15 @@ TEST(EngineTest, BadRequestsGetClearErrors) {
   ASSERT_FALSE(out_of_range.ok());
   EXPECT_NE(out_of_range.status().message().find("request 1 context: token id 999 is outside the vocabulary of 256"),
             std::string::npos);
-  auto negative = engine->Generate({GenerateRequest{{-1}}});
+  GenerateRequest negative_id;
+  negative_id.prompt = {-1};
+  auto negative = engine->Generate({negative_id});
   ASSERT_FALSE(negative.ok());
   EXPECT_NE(negative.status().message().find("token id -1"), std::string::npos);
-  auto stop_without_tokenizer = engine->Generate({GenerateRequest{{1}, 4, {}, {}, {"x"}}});
+  GenerateRequest with_stop;
+  with_stop.prompt = {1};
+  with_stop.stop_strings = {"x"};
+  auto stop_without_tokenizer = engine->Generate({with_stop});
   EXPECT_FALSE(stop_without_tokenizer.ok());
   // An empty context starts from BOS.
   auto from_bos = engine->Loglikelihood({{{}, {5, 6}}, {{1}, {5, 6}}});
@@ -318,7 +323,7 @@ TEST(EngineTest, KvBudgetIsEnforcedWithEvictionAndClearErrors) {
 
 // A NaN in the weights is found when the model is opened, with the tensor's name.
 TEST(EngineTest, NonFiniteWeightsAreReportedByName) {
-  std::filesystem::path dir = std::filesystem::path(testing::TempDir()) / "nan-model";
+  std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) / "nan-model";
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   std::filesystem::copy_file(Models() / "llama3" / "config.json", dir / "config.json");
@@ -342,7 +347,7 @@ TEST(EngineTest, NonFiniteWeightsAreReportedByName) {
 // EXAONE 3.5 is a Llama-shaped decoder under its own tensor names: the llama2 fixture
 // renamed to them gives the same logits, bit for bit.
 TEST(EngineTest, RunsExaone35TensorNames) {
-  std::filesystem::path dir = std::filesystem::path(testing::TempDir()) / "exaone3";
+  std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) / "exaone3";
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   auto config = nlohmann::json::parse(ReadFile(Models() / "llama2" / "config.json").value());

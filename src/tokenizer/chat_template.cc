@@ -678,9 +678,15 @@ class Parser {
 };
 
 // ---------------------------------------------------------------------------- evaluator
+// ": 'name'" for a printed name or attribute, to say which value was undefined.
+std::string Describe(const Expr& e) {
+  if (e.kind == Expr::Kind::kName || e.kind == Expr::Kind::kAttr) return ": '" + e.name + "'";
+  return "";
+}
+
 class Renderer {
  public:
-  explicit Renderer(const nlohmann::json& context) {
+  Renderer(const nlohmann::json& context, bool strict_undefined) : strict_undefined_(strict_undefined) {
     scopes_.emplace_back();
     for (const auto& [k, v] : context.items()) scopes_.back()[k] = FromJson(v);
   }
@@ -691,7 +697,12 @@ class Renderer {
         for (const auto& child : node.children) Render(*child, out);
         break;
       case TemplateNode::Kind::kText: out += node.text; break;
-      case TemplateNode::Kind::kOutput: out += ToText(Eval(*node.expr)); break;
+      case TemplateNode::Kind::kOutput: {
+        Value v = Eval(*node.expr);
+        if (strict_undefined_ && !v.defined()) throw TemplateError("an undefined value is printed" + Describe(*node.expr));
+        out += ToText(v);
+        break;
+      }
       case TemplateNode::Kind::kIf:
         for (const auto& [condition, body] : node.branches) {
           if (!condition || Eval(*condition).Truthy()) {
@@ -1057,6 +1068,7 @@ class Renderer {
   }
 
   std::vector<ValueMap> scopes_;
+  bool strict_undefined_ = false;
 };
 
 // ---------------------------------------------------------------------------- API
@@ -1065,10 +1077,12 @@ ChatTemplate::ChatTemplate(ChatTemplate&&) noexcept = default;
 ChatTemplate& ChatTemplate::operator=(ChatTemplate&&) noexcept = default;
 ChatTemplate::~ChatTemplate() = default;
 
-Result<ChatTemplate> ChatTemplate::Parse(std::string_view source) {
+Result<ChatTemplate> ChatTemplate::Parse(std::string_view source, const TemplateOptions& options) {
   try {
     ChatTemplate t;
-    t.root_ = Parser(Lex(Preprocess(std::string(source)))).ParseTemplate();
+    t.options_ = options;
+    std::string text(source);
+    t.root_ = Parser(Lex(options.trim_blocks ? Preprocess(std::move(text)) : std::move(text))).ParseTemplate();
     return t;
   } catch (const TemplateError& e) {
     return Status::InvalidInput(std::string("chat template: ") + e.what());
@@ -1080,7 +1094,7 @@ Result<ChatTemplate> ChatTemplate::Parse(std::string_view source) {
 Result<std::string> ChatTemplate::Render(const nlohmann::json& context) const {
   try {
     std::string out;
-    Renderer(context).Render(*root_, out);
+    Renderer(context, options_.strict_undefined).Render(*root_, out);
     return out;
   } catch (const TemplateError& e) {
     return Status::InvalidInput(std::string("chat template: ") + e.what());

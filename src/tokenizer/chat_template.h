@@ -19,10 +19,18 @@ namespace kaif::tokenizer {
 
 struct TemplateNode;
 
+// How the template's text is treated. transformers renders chat templates with
+// trim_blocks and lstrip_blocks (and Jinja drops one trailing newline); task files
+// (lm-evaluation-harness) use plain Jinja with keep_trailing_newline and StrictUndefined.
+struct TemplateOptions {
+  bool trim_blocks = true;         // also lstrip_blocks and dropping one trailing newline
+  bool strict_undefined = false;   // printing an undefined value is an error
+};
+
 class ChatTemplate {
  public:
   // InvalidInput on a syntax error or an unsupported construct.
-  static Result<ChatTemplate> Parse(std::string_view source);
+  static Result<ChatTemplate> Parse(std::string_view source, const TemplateOptions& options = {});
   ChatTemplate(ChatTemplate&&) noexcept;
   ChatTemplate& operator=(ChatTemplate&&) noexcept;
   ~ChatTemplate();
@@ -34,6 +42,7 @@ class ChatTemplate {
  private:
   ChatTemplate();
   std::unique_ptr<TemplateNode> root_;
+  TemplateOptions options_;
 };
 
 // A model's chat template and the special tokens it refers to, from its

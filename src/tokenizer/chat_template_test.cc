@@ -62,5 +62,28 @@ TEST(ChatTemplateTest, LanguageFeatures) {
   EXPECT_NE(render("{{ 1 / 0 }}").find("division by zero"), std::string::npos);
 }
 
+// Task-file templates: plain Jinja (no block trimming, the trailing newline kept) and
+// StrictUndefined, as lm-evaluation-harness renders doc_to_text.
+TEST(ChatTemplateTest, PlainJinjaForTaskTemplates) {
+  TemplateOptions plain;
+  plain.trim_blocks = false;
+  plain.strict_undefined = true;
+  nlohmann::json doc = {{"question", "  수도는? "}, {"answer", 2}, {"A", "서울"}};
+  auto render = [&](const std::string& source) {
+    auto t = ChatTemplate::Parse(source, plain);
+    if (!t.ok()) return "parse error: " + t.status().message();
+    auto out = t->Render(doc);
+    return out.ok() ? *out : "error: " + out.status().message();
+  };
+  EXPECT_EQ(render("{{question.strip()}}\nA. {{A}}\n정답："), "수도는?\nA. 서울\n정답：");
+  EXPECT_EQ(render("{{answer-1}}"), "1");
+  EXPECT_EQ(render("{% if answer %}\n  yes\n{% endif %}\n"), "\n  yes\n\n");
+  EXPECT_EQ(render("{{ missing }}"), "error: chat template: an undefined value is printed: 'missing'");
+  EXPECT_EQ(render("{{ missing is defined }}"), "False");
+  // The chat-template defaults trim the same source.
+  auto chat = ChatTemplate::Parse("{% if answer %}\n  yes\n{% endif %}\n");
+  EXPECT_EQ(chat->Render(doc).value(), "  yes\n");
+}
+
 }  // namespace
 }  // namespace kaif::tokenizer
