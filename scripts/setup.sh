@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 packages=(
   build-essential cmake ninja-build pkg-config git
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libfmt-dev
-  libsqlite3-dev libssl-dev libsodium-dev libpcre2-dev libicu-dev libsentencepiece-dev
+  libsqlite3-dev libssl-dev libsodium-dev libpcre2-dev libicu-dev libsentencepiece-dev libyaml-cpp-dev
   libgtest-dev libbenchmark-dev libopenblas-dev
   chromium fonts-nanum sqlite3
 )
