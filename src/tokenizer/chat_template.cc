@@ -886,6 +886,16 @@ class Renderer {
         return Value::List(std::move(out));
       }
     }
+    if (self.kind == Value::Kind::kList && (method == "index" || method == "count") && args.size() == 1) {
+      long long count = 0;
+      for (size_t k = 0; k < self.list->size(); ++k) {
+        if (!Equal((*self.list)[k], args[0])) continue;
+        if (method == "index") return Value::Int(static_cast<long long>(k));
+        ++count;
+      }
+      if (method == "index") throw TemplateError(ToText(args[0]) + " is not in the list");
+      return Value::Int(count);
+    }
     throw TemplateError("method ." + method + "() is not supported on this value");
   }
 
