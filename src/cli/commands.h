@@ -19,5 +19,6 @@ void AddModelCommand(CLI::App& app, Runner& run);
 void AddTokenizeCommand(CLI::App& app, Runner& run);
 void AddGenerateCommand(CLI::App& app, Runner& run);
 void AddScoreCommand(CLI::App& app, Runner& run);
+void AddEvalCommand(CLI::App& app, Runner& run);
 
 }  // namespace kaif::cli

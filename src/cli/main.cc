@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   kaif::cli::AddTokenizeCommand(app, run);
   kaif::cli::AddGenerateCommand(app, run);
   kaif::cli::AddScoreCommand(app, run);
+  kaif::cli::AddEvalCommand(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

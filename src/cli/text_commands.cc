@@ -1,11 +1,13 @@
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_support.h"
 #include "cli/commands.h"
+#include "job/eval_job.h"
 #include "job/text_job.h"
 
 namespace kaif::cli {
@@ -24,13 +26,14 @@ struct ModelFlags {
     cmd.add_option("--kv-budget-mib", kv_budget_mib, "Memory for cached keys and values, in MiB")->check(CLI::PositiveNumber);
     cmd.add_flag("--no-weight-check", no_check, "Skip the scan of every weight for NaN/Inf when loading");
   }
-  Result<job::TextModel> Open() const {
+  engine::EngineOptions EngineOptions() const {
     engine::EngineOptions options;
     options.threads = threads;
     options.kv_budget_bytes = static_cast<size_t>(kv_budget_mib * (1 << 20));
     options.check_finite = !no_check;
-    return job::OpenTextModel(model, tokenizer, options);
+    return options;
   }
+  Result<job::TextModel> Open() const { return job::OpenTextModel(model, tokenizer, EngineOptions()); }
 };
 
 }  // namespace
@@ -127,6 +130,51 @@ void AddScoreCommand(CLI::App& app, Runner& run) {
         std::printf("%8d  %-16s %.6f\n", out->continuation_ids[i], nlohmann::json(out->continuation_pieces[i]).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str(),
                     s.token_logprobs[i]);
       }
+      return 0;
+    };
+  });
+}
+
+void AddEvalCommand(CLI::App& app, Runner& run) {
+  struct Flags {
+    ModelFlags model;
+    std::vector<std::string> tasks;
+    std::string data_dir, out;
+    int num_fewshot = -1;
+    size_t limit = 0;
+    uint64_t seed = 1234;
+    bool bos = false;
+  };
+  auto flags = std::make_shared<Flags>();
+  CLI::App* cmd = app.add_subcommand("eval", "Run benchmark task files (lm-evaluation-harness YAML) on a model's released "
+                                             "weights with the native engine");
+  flags->model.Register(*cmd);
+  cmd->add_option("--tasks", flags->tasks, "Task files (YAML), comma-separated or repeated")->required()->delimiter(',');
+  cmd->add_option("--data-dir", flags->data_dir, "Benchmark documents by dataset path and name (default: $KAIF_DATA)");
+  cmd->add_option("--out", flags->out, "Folder for results.json and samples_<task>.jsonl")->required();
+  cmd->add_option("--num-fewshot", flags->num_fewshot, "Few-shot examples (default: each task's)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--limit", flags->limit, "Evaluate only the first N documents of each task")->check(CLI::PositiveNumber);
+  cmd->add_option("--seed", flags->seed, "Seed of the few-shot sampler")->capture_default_str();
+  cmd->add_flag("--add-bos", flags->bos, "Put the tokenizer's special tokens (BOS) before each context");
+  cmd->callback([flags, &run] {
+    run = [flags]() -> int {
+      job::EvalJob job;
+      job.model = flags->model.model;
+      job.tokenizer = flags->model.tokenizer;
+      for (const std::string& t : flags->tasks) job.tasks.emplace_back(t);
+      job.out = flags->out;
+      std::string data = flags->data_dir;
+      if (data.empty() && std::getenv("KAIF_DATA")) data = std::getenv("KAIF_DATA");
+      if (data.empty()) return Fail(Status::InvalidInput("no data directory: pass --data-dir or set KAIF_DATA"));
+      job.options.data_dir = data;
+      if (flags->num_fewshot >= 0) job.options.num_fewshot = flags->num_fewshot;
+      if (flags->limit > 0) job.options.limit = flags->limit;
+      job.options.fewshot_seed = flags->seed;
+      job.options.add_special_tokens = flags->bos;
+      job.engine = flags->model.EngineOptions();
+      Result<std::vector<std::filesystem::path>> written = job::RunEval(job);
+      if (!written.ok()) return Fail(written.status());
+      for (const auto& f : *written) std::printf("wrote %s\n", f.string().c_str());
       return 0;
     };
   });

@@ -158,5 +158,16 @@ expect_exit score_kv_budget 1 "KV cache; the budget is 10.2 KiB" "$kaif" score -
   --context "a long enough context" --continuation "b" --kv-budget-mib 0.01
 expect_exit score_no_model 2 "no such file" "$kaif" score --model nothing "${bytes[@]}" --context "a" --continuation "b"
 
+# kaif eval: a KMMLU-style task on the sample documents, then its results file.
+evaldata=$src/tests/data/eval
+expect_exit eval 0 "results.json" "$kaif" eval --model "$models/llama3" "${bytes[@]}" \
+  --tasks "$evaldata/tasks/kmmlu_law_sample.yaml" --data-dir "$evaldata/data" --num-fewshot 1 --out evalout
+check eval_results grep -q '"acc,none"' evalout/results.json
+check eval_samples test "$(wc -l < evalout/samples_kmmlu_law_sample.jsonl)" -eq 6
+expect_exit eval_no_data 2 "pass --data-dir or set KAIF_DATA" env -u KAIF_DATA "$kaif" eval --model "$models/llama3" \
+  "${bytes[@]}" --tasks "$evaldata/tasks/kmmlu_law_sample.yaml" --out evalout2
+expect_exit eval_missing_split 2 "no documents for HAERAE-HUB/KMMLU/Law split test" "$kaif" eval --model "$models/llama3" \
+  "${bytes[@]}" --tasks "$evaldata/tasks/kmmlu_law_sample.yaml" --data-dir "$scratch" --out evalout3
+
 echo "$((checks - failures)) passed, $failures failed"
 [ "$failures" -eq 0 ]

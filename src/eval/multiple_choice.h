@@ -1,0 +1,55 @@
+// Runs a multiple_choice task on the native engine: documents from the data directory,
+// lm-evaluation-harness's prompts, one log-likelihood request per choice (all of a task
+// at once, so the engine shares the few-shot block and each question between requests),
+// and the metrics acc, acc_norm (log-likelihood per character) and acc_bytes (per UTF-8
+// byte), with lm-evaluation-harness's standard errors.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/engine.h"
+#include "eval/task_config.h"
+#include "tokenizer/tokenizer.h"
+#include "util/status.h"
+
+namespace kaif::eval {
+
+struct EvalOptions {
+  std::filesystem::path data_dir;
+  std::optional<int> num_fewshot;  // overrides the task's
+  std::optional<size_t> limit;     // the first N documents
+  uint64_t fewshot_seed = 1234;    // lm-evaluation-harness's default
+  bool add_special_tokens = false;  // BOS before each context (lm-evaluation-harness: only for Gemma)
+};
+
+struct MetricValue {
+  double value = 0;
+  double stderr = 0;
+};
+
+struct TaskResult {
+  std::string task;
+  int num_fewshot = 0;
+  size_t documents = 0;        // evaluated
+  size_t split_documents = 0;  // in the split
+  std::map<std::string, MetricValue> metrics;  // "acc", "acc_norm", ...
+  std::vector<nlohmann::json> samples;         // one per document: requests, log-likelihoods, target
+  uint64_t request_tokens = 0, computed_tokens = 0;
+};
+
+Result<TaskResult> RunMultipleChoice(const TaskConfig& config, engine::Engine& engine,
+                                     const tokenizer::Tokenizer& tokenizer, const EvalOptions& options);
+
+// lm-evaluation-harness's mean and its standard error (sample standard deviation / sqrt(n)).
+MetricValue MeanWithStderr(const std::vector<double>& values);
+
+// Python's len() of a UTF-8 string: code points.
+size_t CodePoints(const std::string& text);
+
+}  // namespace kaif::eval

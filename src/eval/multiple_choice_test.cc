@@ -1,0 +1,100 @@
+#include "eval/multiple_choice.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "support/model_fixtures.h"
+
+namespace kaif::eval {
+namespace {
+
+std::filesystem::path EvalData() { return std::filesystem::path(KAIF_SOURCE_DIR) / "tests" / "data" / "eval"; }
+
+struct Harness {
+  std::unique_ptr<engine::Engine> engine;
+  std::unique_ptr<tokenizer::Tokenizer> tokenizer;
+  TaskConfig task;
+  EvalOptions options;
+};
+
+Harness Make(size_t batch_tokens) {
+  Harness s;
+  engine::EngineOptions options;
+  options.batch_tokens = batch_tokens;
+  s.engine = engine::Engine::Open(kaif::testing::ModelFixtures() / "llama3", options).value();
+  s.tokenizer = tokenizer::Tokenizer::Load(kaif::testing::ModelFixtures() / "bytes").value();
+  s.task = LoadTaskConfig(EvalData() / "tasks" / "kmmlu_law_sample.yaml").value();
+  s.options.data_dir = EvalData() / "data";
+  s.options.num_fewshot = 1;  // keeps contexts inside the tiny model's 256-token window
+  return s;
+}
+
+TEST(MultipleChoiceTest, ScoresEveryChoiceAndComputesMetrics) {
+  Harness s = Make(512);
+  Result<TaskResult> r = RunMultipleChoice(s.task, *s.engine, *s.tokenizer, s.options);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->documents, 6u);
+  EXPECT_EQ(r->num_fewshot, 1);
+  ASSERT_EQ(r->samples.size(), 6u);
+  std::vector<double> acc;
+  for (const auto& sample : r->samples) {
+    const auto& lls = sample["loglikelihoods"];
+    ASSERT_EQ(lls.size(), 4u);
+    EXPECT_FALSE(sample.contains("truncated_context_tokens"));
+    size_t best = 0;
+    for (size_t c = 1; c < 4; ++c) {
+      if (lls[c].get<double>() > lls[best].get<double>()) best = c;
+    }
+    acc.push_back(best == sample["target"].get<size_t>() ? 1.0 : 0.0);
+    EXPECT_EQ(sample["acc"], acc.back());
+    // Every choice is one character, so acc_norm picks the same answer.
+    EXPECT_EQ(sample["acc_norm"], acc.back());
+  }
+  MetricValue expected = MeanWithStderr(acc);
+  EXPECT_EQ(r->metrics["acc"].value, expected.value);
+  EXPECT_EQ(r->metrics["acc"].stderr, expected.stderr);
+  // The shared question and few-shot block are computed once for the four choices.
+  EXPECT_LT(r->computed_tokens * 3, r->request_tokens);
+}
+
+// Results do not depend on the engine's batch size.
+TEST(MultipleChoiceTest, ResultsDoNotDependOnBatching) {
+  Harness a = Make(512), b = Make(7);
+  auto ra = RunMultipleChoice(a.task, *a.engine, *a.tokenizer, a.options);
+  auto rb = RunMultipleChoice(b.task, *b.engine, *b.tokenizer, b.options);
+  ASSERT_TRUE(ra.ok() && rb.ok());
+  EXPECT_EQ(ra->samples, rb->samples);
+}
+
+TEST(MultipleChoiceTest, BadDocumentsAndTasksAreClearErrors) {
+  Harness s = Make(512);
+  std::filesystem::path data = std::filesystem::path(::testing::TempDir()) / "kaif-mc-bad";
+  std::filesystem::remove_all(data);
+  std::filesystem::create_directories(data / "HAERAE-HUB/KMMLU/Law");
+  std::ofstream(data / "HAERAE-HUB/KMMLU/Law/test.jsonl")
+      << R"({"question": "q", "A": "a", "B": "b", "C": "c", "D": "d", "answer": 7})" << "\n";
+  std::ofstream(data / "HAERAE-HUB/KMMLU/Law/dev.jsonl")
+      << R"({"question": "q", "A": "a", "B": "b", "C": "c", "D": "d", "answer": 1})" << "\n";
+  s.options.data_dir = data;
+  auto out_of_range = RunMultipleChoice(s.task, *s.engine, *s.tokenizer, s.options);
+  ASSERT_FALSE(out_of_range.ok());
+  EXPECT_NE(out_of_range.status().message().find("kmmlu_law_sample document 0"), std::string::npos)
+      << out_of_range.status().message();
+  s.options.num_fewshot = 3;  // the dev split has one document
+  std::ofstream(data / "HAERAE-HUB/KMMLU/Law/test.jsonl")
+      << R"({"question": "q", "A": "a", "B": "b", "C": "c", "D": "d", "answer": 1})" << "\n";
+  auto too_few = RunMultipleChoice(s.task, *s.engine, *s.tokenizer, s.options);
+  ASSERT_FALSE(too_few.ok());
+  EXPECT_NE(too_few.status().message().find("3 few-shot examples were asked for; the few-shot split has 1"),
+            std::string::npos);
+  s.options.data_dir = data / "nowhere";
+  EXPECT_EQ(RunMultipleChoice(s.task, *s.engine, *s.tokenizer, s.options).status().code(), Status::Code::kNotFound);
+  TaskConfig generative = s.task;
+  generative.output_type = OutputType::kGenerateUntil;
+  EXPECT_NE(RunMultipleChoice(generative, *s.engine, *s.tokenizer, s.options).status().message().find("not run yet"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace kaif::eval

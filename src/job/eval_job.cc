@@ -1,0 +1,98 @@
+#include "job/eval_job.h"
+
+#include <chrono>
+
+#include "engine/kernels.h"
+#include "eval/task_config.h"
+#include "job/text_job.h"
+#include "model/weights.h"
+#include "util/file.h"
+#include "util/sha256.h"
+
+namespace kaif::job {
+namespace {
+
+using nlohmann::json;
+
+std::string FileSha256(const std::filesystem::path& path) {
+  Result<std::string> text = ReadFile(path);
+  return text.ok() ? Sha256Hex(*text) : "";
+}
+
+}  // namespace
+
+Result<std::vector<std::filesystem::path>> RunEval(const EvalJob& job) {
+  std::vector<eval::TaskConfig> tasks;
+  for (const auto& file : job.tasks) {
+    KAIF_ASSIGN_OR_RETURN(eval::TaskConfig t, eval::LoadTaskConfig(file));
+    tasks.push_back(std::move(t));
+  }
+  KAIF_ASSIGN_OR_RETURN(TextModel model, OpenTextModel(job.model, job.tokenizer, job.engine));
+  json results = json::object(), nshot = json::object(), nsamples = json::object(), configs = json::object(),
+       versions = json::object();
+  std::vector<std::pair<std::string, std::vector<json>>> samples;
+  uint64_t request_tokens = 0, computed_tokens = 0;
+  auto start = std::chrono::steady_clock::now();
+  for (const eval::TaskConfig& t : tasks) {
+    KAIF_ASSIGN_OR_RETURN(eval::TaskResult r, eval::RunMultipleChoice(t, *model.engine, *model.tokenizer, job.options));
+    json entry = {{"alias", t.task}};
+    for (const auto& [name, m] : r.metrics) {
+      entry[name + ",none"] = m.value;
+      entry[name + "_stderr,none"] = m.stderr;
+    }
+    results[t.task] = entry;
+    nshot[t.task] = r.num_fewshot;
+    nsamples[t.task] = {{"original", r.split_documents}, {"effective", r.documents}};
+    configs[t.task] = {{"file", t.source.string()},
+                       {"sha256", FileSha256(t.source)},
+                       {"dataset_path", t.dataset_path},
+                       {"dataset_name", t.dataset_name},
+                       {"split", t.eval_split()},
+                       {"fewshot_split", t.fewshot_split},
+                       {"fewshot_sampler", t.fewshot_sampler},
+                       {"output_type", eval::ToString(t.output_type)}};
+    versions[t.task] = t.metadata.value("version", json());
+    request_tokens += r.request_tokens;
+    computed_tokens += r.computed_tokens;
+    samples.emplace_back(t.task, std::move(r.samples));
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::filesystem::path tokenizer_file = model.tokenizer_dir;
+  if (std::filesystem::is_directory(tokenizer_file)) tokenizer_file /= "tokenizer.json";
+  std::string weights_sha256;
+  if (model.engine->weights().safetensors) weights_sha256 = model::WeightsContentHash(*model.engine->weights().safetensors);
+  json doc = {{"results", results},
+              {"n-shot", nshot},
+              {"n-samples", nsamples},
+              {"configs", configs},
+              {"versions", versions},
+              {"model", {{"path", job.model.string()},
+                         {"model_type", model.engine->architecture().model_type},
+                         {"weights_sha256", weights_sha256},
+                         {"tokenizer_sha256", FileSha256(tokenizer_file)}}},
+              {"kaif", {{"version", KAIF_VERSION},
+                        {"backend", "native"},
+                        {"kernels", engine::KernelIsa()},
+                        {"threads", model.engine->threads()},
+                        {"fewshot_seed", job.options.fewshot_seed},
+                        {"request_tokens", request_tokens},
+                        {"computed_tokens", computed_tokens},
+                        {"seconds", seconds}}}};
+  std::error_code ec;
+  std::filesystem::create_directories(job.out, ec);
+  if (ec) return Status::IoError(job.out.string() + ": " + ec.message());
+  std::vector<std::filesystem::path> written;
+  for (const auto& [task, records] : samples) {
+    std::string lines;
+    for (const json& s : records) lines += s.dump() + "\n";
+    std::filesystem::path file = job.out / ("samples_" + task + ".jsonl");
+    KAIF_RETURN_IF_ERROR(WriteFileAtomic(file, lines));
+    written.push_back(file);
+  }
+  std::filesystem::path file = job.out / "results.json";
+  KAIF_RETURN_IF_ERROR(WriteFileAtomic(file, doc.dump(2) + "\n"));
+  written.push_back(file);
+  return written;
+}
+
+}  // namespace kaif::job
