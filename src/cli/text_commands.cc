@@ -143,7 +143,9 @@ void AddEvalCommand(CLI::App& app, Runner& run) {
     int num_fewshot = -1;
     size_t limit = 0;
     uint64_t seed = 1234;
-    bool bos = false;
+    bool bos = false, no_cache = false;
+    std::string cache;
+    size_t chunk = 512;
   };
   auto flags = std::make_shared<Flags>();
   CLI::App* cmd = app.add_subcommand("eval", "Run benchmark task files (lm-evaluation-harness YAML) on a model's released "
@@ -156,6 +158,11 @@ void AddEvalCommand(CLI::App& app, Runner& run) {
   cmd->add_option("--limit", flags->limit, "Evaluate only the first N documents of each task")->check(CLI::PositiveNumber);
   cmd->add_option("--seed", flags->seed, "Seed of the few-shot sampler")->capture_default_str();
   cmd->add_flag("--add-bos", flags->bos, "Put the tokenizer's special tokens (BOS) before each context");
+  cmd->add_option("--cache", flags->cache, "Result cache (SQLite) a killed run resumes from (default: OUT/cache.sqlite)");
+  cmd->add_flag("--no-cache", flags->no_cache, "Compute every request; keep no cache");
+  cmd->add_option("--cache-chunk", flags->chunk, "Requests computed and committed to the cache together")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd->callback([flags, &run] {
     run = [flags]() -> int {
       job::EvalJob job;
@@ -171,6 +178,9 @@ void AddEvalCommand(CLI::App& app, Runner& run) {
       if (flags->limit > 0) job.options.limit = flags->limit;
       job.options.fewshot_seed = flags->seed;
       job.options.add_special_tokens = flags->bos;
+      job.options.chunk_requests = flags->chunk;
+      job.cache = flags->cache;
+      job.use_cache = !flags->no_cache;
       job.engine = flags->model.EngineOptions();
       Result<std::vector<std::filesystem::path>> written = job::RunEval(job);
       if (!written.ok()) return Fail(written.status());

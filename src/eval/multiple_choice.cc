@@ -118,8 +118,34 @@ Result<TaskResult> RunMultipleChoice(const TaskConfig& config, engine::Engine& e
   }
   first_request[docs.size()] = requests.size();
 
+  // Requests the cache holds are not computed; the rest go to the engine a chunk at a
+  // time (the KV cache keeps shared prefixes between chunks), each chunk committed to the
+  // cache before the next starts. Results do not depend on the chunking.
+  std::vector<engine::ScoreResult> scores(requests.size());
+  std::vector<size_t> todo;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    std::optional<engine::ScoreResult> hit = options.cache ? options.cache->Find(requests[i]) : std::nullopt;
+    if (hit) {
+      scores[i] = std::move(*hit);
+    } else {
+      todo.push_back(i);
+    }
+  }
+  result.requests = requests.size();
+  result.cached_requests = requests.size() - todo.size();
   const engine::EngineStats before = engine.stats();
-  KAIF_ASSIGN_OR_RETURN(std::vector<engine::ScoreResult> scores, engine.Loglikelihood(requests));
+  const size_t chunk = std::max<size_t>(1, options.chunk_requests);
+  for (size_t start = 0; start < todo.size(); start += chunk) {
+    std::vector<engine::ScoreRequest> batch;
+    std::vector<const engine::ScoreRequest*> keys;
+    for (size_t k = start; k < std::min(todo.size(), start + chunk); ++k) {
+      batch.push_back(requests[todo[k]]);
+      keys.push_back(&requests[todo[k]]);
+    }
+    KAIF_ASSIGN_OR_RETURN(std::vector<engine::ScoreResult> computed, engine.Loglikelihood(batch));
+    if (options.cache) KAIF_RETURN_IF_ERROR(options.cache->Store(keys, computed));
+    for (size_t k = 0; k < computed.size(); ++k) scores[todo[start + k]] = std::move(computed[k]);
+  }
   result.request_tokens = engine.stats().request_tokens - before.request_tokens;
   result.computed_tokens = engine.stats().computed_tokens - before.computed_tokens;
 

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/engine.h"
+#include "eval/result_cache.h"
 #include "eval/task_config.h"
 #include "tokenizer/tokenizer.h"
 #include "util/status.h"
@@ -26,6 +27,8 @@ struct EvalOptions {
   std::optional<size_t> limit;     // the first N documents
   uint64_t fewshot_seed = 1234;    // lm-evaluation-harness's default
   bool add_special_tokens = false;  // BOS before each context (lm-evaluation-harness: only for Gemma)
+  ResultCache* cache = nullptr;    // finished requests; a rerun computes only the rest
+  size_t chunk_requests = 512;     // requests computed and committed to the cache together
 };
 
 struct MetricValue {
@@ -41,6 +44,7 @@ struct TaskResult {
   std::map<std::string, MetricValue> metrics;  // "acc", "acc_norm", ...
   std::vector<nlohmann::json> samples;         // one per document: requests, log-likelihoods, target
   uint64_t request_tokens = 0, computed_tokens = 0;
+  size_t requests = 0, cached_requests = 0;  // found in the cache instead of computed
 };
 
 Result<TaskResult> RunMultipleChoice(const TaskConfig& config, engine::Engine& engine,

@@ -67,6 +67,43 @@ TEST(MultipleChoiceTest, ResultsDoNotDependOnBatching) {
   EXPECT_EQ(ra->samples, rb->samples);
 }
 
+// A rerun takes every finished request from the cache and computes nothing; the numbers
+// are the same bits. Another backend's entries are never used.
+TEST(MultipleChoiceTest, ResultCacheServesFinishedRequests) {
+  std::filesystem::path file = std::filesystem::path(::testing::TempDir()) / "kaif-mc-cache.sqlite";
+  std::filesystem::remove(file);
+  auto cache = ResultCache::Open(file, "backend-a");
+  ASSERT_TRUE(cache.ok()) << cache.status().message();
+  Harness first = Make(512);
+  first.options.cache = cache->get();
+  first.options.chunk_requests = 5;
+  auto computed = RunMultipleChoice(first.task, *first.engine, *first.tokenizer, first.options);
+  ASSERT_TRUE(computed.ok()) << computed.status().message();
+  EXPECT_EQ(computed->cached_requests, 0u);
+  EXPECT_EQ(computed->requests, 24u);
+
+  Harness again = Make(512);
+  auto reopened = ResultCache::Open(file, "backend-a");
+  again.options.cache = reopened->get();
+  auto cached = RunMultipleChoice(again.task, *again.engine, *again.tokenizer, again.options);
+  ASSERT_TRUE(cached.ok());
+  EXPECT_EQ(cached->cached_requests, 24u);
+  EXPECT_EQ(cached->computed_tokens, 0u);
+  EXPECT_EQ(cached->samples, computed->samples);
+
+  Harness other = Make(512);
+  auto other_cache = ResultCache::Open(file, "backend-b");
+  other.options.cache = other_cache->get();
+  auto fresh = RunMultipleChoice(other.task, *other.engine, *other.tokenizer, other.options);
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_EQ(fresh->cached_requests, 0u);
+
+  std::filesystem::path not_sqlite = std::filesystem::path(::testing::TempDir()) / "kaif-mc-cache.txt";
+  std::ofstream(not_sqlite) << "this is not a database, but it is long enough to look like one's header........";
+  auto bad = ResultCache::Open(not_sqlite, "x");
+  EXPECT_FALSE(bad.ok());
+}
+
 TEST(MultipleChoiceTest, BadDocumentsAndTasksAreClearErrors) {
   Harness s = Make(512);
   std::filesystem::path data = std::filesystem::path(::testing::TempDir()) / "kaif-mc-bad";

@@ -28,13 +28,34 @@ Result<std::vector<std::filesystem::path>> RunEval(const EvalJob& job) {
     tasks.push_back(std::move(t));
   }
   KAIF_ASSIGN_OR_RETURN(TextModel model, OpenTextModel(job.model, job.tokenizer, job.engine));
+  std::filesystem::path tokenizer_file = model.tokenizer_dir;
+  if (std::filesystem::is_directory(tokenizer_file)) tokenizer_file /= "tokenizer.json";
+  const std::string tokenizer_sha256 = FileSha256(tokenizer_file);
+  std::string weights_sha256;
+  if (model.engine->weights().safetensors) {
+    weights_sha256 = model::WeightsContentHash(*model.engine->weights().safetensors);
+  } else {
+    weights_sha256 = FileSha256(job.model);
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(job.out, ec);
+  if (ec) return Status::IoError(job.out.string() + ": " + ec.message());
+  eval::EvalOptions options = job.options;
+  std::unique_ptr<eval::ResultCache> cache;
+  if (job.use_cache) {
+    std::string backend = "native weights=" + weights_sha256 + " tokenizer=" + tokenizer_sha256 +
+                          " bos=" + (options.add_special_tokens ? "1" : "0") + " kernels=" + engine::KernelIsa();
+    KAIF_ASSIGN_OR_RETURN(cache, eval::ResultCache::Open(job.cache.empty() ? job.out / "cache.sqlite" : job.cache, backend));
+    options.cache = cache.get();
+  }
   json results = json::object(), nshot = json::object(), nsamples = json::object(), configs = json::object(),
        versions = json::object();
   std::vector<std::pair<std::string, std::vector<json>>> samples;
   uint64_t request_tokens = 0, computed_tokens = 0;
+  size_t requests = 0, cached_requests = 0;
   auto start = std::chrono::steady_clock::now();
   for (const eval::TaskConfig& t : tasks) {
-    KAIF_ASSIGN_OR_RETURN(eval::TaskResult r, eval::RunMultipleChoice(t, *model.engine, *model.tokenizer, job.options));
+    KAIF_ASSIGN_OR_RETURN(eval::TaskResult r, eval::RunMultipleChoice(t, *model.engine, *model.tokenizer, options));
     json entry = {{"alias", t.task}};
     for (const auto& [name, m] : r.metrics) {
       entry[name + ",none"] = m.value;
@@ -54,13 +75,11 @@ Result<std::vector<std::filesystem::path>> RunEval(const EvalJob& job) {
     versions[t.task] = t.metadata.value("version", json());
     request_tokens += r.request_tokens;
     computed_tokens += r.computed_tokens;
+    requests += r.requests;
+    cached_requests += r.cached_requests;
     samples.emplace_back(t.task, std::move(r.samples));
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::filesystem::path tokenizer_file = model.tokenizer_dir;
-  if (std::filesystem::is_directory(tokenizer_file)) tokenizer_file /= "tokenizer.json";
-  std::string weights_sha256;
-  if (model.engine->weights().safetensors) weights_sha256 = model::WeightsContentHash(*model.engine->weights().safetensors);
   json doc = {{"results", results},
               {"n-shot", nshot},
               {"n-samples", nsamples},
@@ -69,18 +88,17 @@ Result<std::vector<std::filesystem::path>> RunEval(const EvalJob& job) {
               {"model", {{"path", job.model.string()},
                          {"model_type", model.engine->architecture().model_type},
                          {"weights_sha256", weights_sha256},
-                         {"tokenizer_sha256", FileSha256(tokenizer_file)}}},
+                         {"tokenizer_sha256", tokenizer_sha256}}},
               {"kaif", {{"version", KAIF_VERSION},
                         {"backend", "native"},
                         {"kernels", engine::KernelIsa()},
                         {"threads", model.engine->threads()},
                         {"fewshot_seed", job.options.fewshot_seed},
+                        {"requests", requests},
+                        {"cached_requests", cached_requests},
                         {"request_tokens", request_tokens},
                         {"computed_tokens", computed_tokens},
                         {"seconds", seconds}}}};
-  std::error_code ec;
-  std::filesystem::create_directories(job.out, ec);
-  if (ec) return Status::IoError(job.out.string() + ": " + ec.message());
   std::vector<std::filesystem::path> written;
   for (const auto& [task, records] : samples) {
     std::string lines;

@@ -17,11 +17,16 @@ struct EvalJob {
   std::filesystem::path model, tokenizer;  // tokenizer empty: the model folder's
   std::vector<std::filesystem::path> tasks;  // task files
   std::filesystem::path out;
+  // Finished requests, so that a killed run resumes: OUT/cache.sqlite unless set; off
+  // when `use_cache` is false.
+  std::filesystem::path cache;
+  bool use_cache = true;
   eval::EvalOptions options;
   engine::EngineOptions engine;
 };
 
-// Writes OUT/results.json and OUT/samples_<task>.jsonl; returns the paths written.
+// Writes OUT/results.json and OUT/samples_<task>.jsonl (and the cache); returns the
+// paths written.
 Result<std::vector<std::filesystem::path>> RunEval(const EvalJob& job);
 
 }  // namespace kaif::job

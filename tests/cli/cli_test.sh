@@ -169,5 +169,29 @@ expect_exit eval_no_data 2 "pass --data-dir or set KAIF_DATA" env -u KAIF_DATA "
 expect_exit eval_missing_split 2 "no documents for HAERAE-HUB/KMMLU/Law split test" "$kaif" eval --model "$models/llama3" \
   "${bytes[@]}" --tasks "$evaldata/tasks/kmmlu_law_sample.yaml" --data-dir "$scratch" --out evalout3
 
+# kill -9 in the middle of an evaluation, then the same command again: it resumes from the
+# result cache and writes exactly what an uninterrupted run writes.
+big=$scratch/bigdata/HAERAE-HUB/KMMLU/Law
+mkdir -p "$big"
+cp "$evaldata/data/HAERAE-HUB/KMMLU/Law/dev.jsonl" "$big/"
+for i in $(seq 1 300); do
+  echo "{\"question\": \"문제 $i: 다음 중 옳은 것은?\", \"A\": \"가$i\", \"B\": \"나\", \"C\": \"다\", \"D\": \"라\", \"answer\": $((i % 4 + 1))}"
+done > "$big/test.jsonl"
+resume_eval=("$kaif" eval --model "$models/llama3" "${bytes[@]}" --tasks "$evaldata/tasks/kmmlu_law_sample.yaml"
+             --data-dir "$scratch/bigdata" --num-fewshot 1 --cache-chunk 8)
+"${resume_eval[@]}" --out killed >/dev/null 2>&1 &
+victim=$!
+for _ in $(seq 1 600); do
+  rows=$(sqlite3 killed/cache.sqlite "SELECT count(*) FROM loglikelihood" 2>/dev/null || echo 0)
+  [ "${rows:-0}" -gt 0 ] && break
+  sleep 0.05
+done
+kill -9 "$victim" 2>/dev/null; wait "$victim" 2>/dev/null
+check killed_run_wrote_no_results test ! -e killed/results.json
+check resumed_run "${resume_eval[@]}" --out killed
+check resumed_from_cache grep -Eq '"cached_requests": [1-9]' killed/results.json
+check uninterrupted_run "${resume_eval[@]}" --out clean --no-cache
+check resumed_equals_uninterrupted cmp killed/samples_kmmlu_law_sample.jsonl clean/samples_kmmlu_law_sample.jsonl
+
 echo "$((checks - failures)) passed, $failures failed"
 [ "$failures" -eq 0 ]

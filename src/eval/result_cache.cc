@@ -1,0 +1,116 @@
+#include "eval/result_cache.h"
+
+#include <sqlite3.h>
+
+#include <cstring>
+
+#include "util/sha256.h"
+
+namespace kaif::eval {
+namespace {
+
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  bool ok() const { return rc_ == SQLITE_OK; }
+  sqlite3_stmt* get() const { return stmt_; }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+  int rc_ = SQLITE_OK;
+};
+
+std::string Blob(const std::vector<double>& values) {
+  std::string out(values.size() * sizeof(double), '\0');
+  if (!values.empty()) std::memcpy(out.data(), values.data(), out.size());
+  return out;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ResultCache>> ResultCache::Open(const std::filesystem::path& path, std::string backend) {
+  std::unique_ptr<ResultCache> cache(new ResultCache());
+  cache->backend_ = std::move(backend);
+  cache->path_ = path;
+  int rc = sqlite3_open_v2(path.c_str(), &cache->db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                           nullptr);
+  if (rc != SQLITE_OK) return Status::IoError(path.string() + ": cannot open the result cache: " + sqlite3_errstr(rc));
+  sqlite3_busy_timeout(cache->db_, 10000);
+  char* error = nullptr;
+  const char* schema =
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+      "CREATE TABLE IF NOT EXISTS loglikelihood (key TEXT PRIMARY KEY, logprob REAL NOT NULL, greedy INTEGER NOT NULL,"
+      " truncated INTEGER NOT NULL, token_logprobs BLOB NOT NULL)";
+  if (sqlite3_exec(cache->db_, schema, nullptr, nullptr, &error) != SQLITE_OK) {
+    std::string message = error ? error : "unknown error";
+    sqlite3_free(error);
+    return Status::Corruption(path.string() + ": is not a usable result cache: " + message);
+  }
+  return cache;
+}
+
+ResultCache::~ResultCache() { sqlite3_close_v2(db_); }
+
+std::string ResultCache::Key(const engine::ScoreRequest& request) const {
+  // The backend, then both id lists with their lengths, so no two requests share a key.
+  Sha256 hash;
+  hash.Update(backend_);
+  auto add = [&](const std::vector<int>& ids) {
+    uint64_t n = ids.size();
+    hash.Update(std::string_view(reinterpret_cast<const char*>(&n), sizeof(n)));
+    hash.Update(std::string_view(reinterpret_cast<const char*>(ids.data()), ids.size() * sizeof(int)));
+  };
+  add(request.context);
+  add(request.continuation);
+  return hash.FinishHex();
+}
+
+std::optional<engine::ScoreResult> ResultCache::Find(const engine::ScoreRequest& request) const {
+  Statement find(db_, "SELECT logprob, greedy, truncated, token_logprobs FROM loglikelihood WHERE key = ?");
+  if (!find.ok()) return std::nullopt;
+  std::string key = Key(request);
+  sqlite3_bind_text(find.get(), 1, key.data(), static_cast<int>(key.size()), SQLITE_TRANSIENT);
+  if (sqlite3_step(find.get()) != SQLITE_ROW) return std::nullopt;
+  engine::ScoreResult r;
+  r.logprob = sqlite3_column_double(find.get(), 0);
+  r.greedy = sqlite3_column_int(find.get(), 1) != 0;
+  r.truncated_tokens = static_cast<size_t>(sqlite3_column_int64(find.get(), 2));
+  const void* blob = sqlite3_column_blob(find.get(), 3);
+  int bytes = sqlite3_column_bytes(find.get(), 3);
+  r.token_logprobs.resize(static_cast<size_t>(bytes) / sizeof(double));
+  if (bytes > 0) std::memcpy(r.token_logprobs.data(), blob, r.token_logprobs.size() * sizeof(double));
+  return r;
+}
+
+Status ResultCache::Store(const std::vector<const engine::ScoreRequest*>& requests,
+                          const std::vector<engine::ScoreResult>& results) {
+  auto fail = [&](const char* what) {
+    std::string message = path_.string() + ": " + what + ": " + sqlite3_errmsg(db_);
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return Status::IoError(message);
+  };
+  if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) return fail("cannot write");
+  {
+    Statement insert(db_,
+                     "INSERT OR REPLACE INTO loglikelihood (key, logprob, greedy, truncated, token_logprobs) "
+                     "VALUES (?, ?, ?, ?, ?)");
+    if (!insert.ok()) return fail("cannot write");
+    for (size_t i = 0; i < requests.size(); ++i) {
+      std::string key = Key(*requests[i]), blob = Blob(results[i].token_logprobs);
+      sqlite3_reset(insert.get());
+      sqlite3_bind_text(insert.get(), 1, key.data(), static_cast<int>(key.size()), SQLITE_TRANSIENT);
+      sqlite3_bind_double(insert.get(), 2, results[i].logprob);
+      sqlite3_bind_int(insert.get(), 3, results[i].greedy ? 1 : 0);
+      sqlite3_bind_int64(insert.get(), 4, static_cast<sqlite3_int64>(results[i].truncated_tokens));
+      sqlite3_bind_blob(insert.get(), 5, blob.data(), static_cast<int>(blob.size()), SQLITE_TRANSIENT);
+      if (sqlite3_step(insert.get()) != SQLITE_DONE) return fail("cannot write");
+    }
+  }
+  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) return fail("cannot commit");
+  return Status::Ok();
+}
+
+}  // namespace kaif::eval

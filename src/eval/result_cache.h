@@ -1,0 +1,40 @@
+// Finished log-likelihood requests on disk (SQLite, WAL), keyed by the backend's identity
+// and the request's token ids, so that a killed run resumes where it stopped: nothing
+// committed is computed twice, nothing computed and committed is lost. Results are stored
+// as the exact doubles the engine produced.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/engine.h"
+#include "util/status.h"
+
+struct sqlite3;
+
+namespace kaif::eval {
+
+class ResultCache {
+ public:
+  // `backend` names what computes the results (model weights and tokenizer hashes, engine
+  // kind); entries of other backends in the same file are never returned.
+  static Result<std::unique_ptr<ResultCache>> Open(const std::filesystem::path& path, std::string backend);
+  ~ResultCache();
+
+  std::optional<engine::ScoreResult> Find(const engine::ScoreRequest& request) const;
+  // Stores a batch in one transaction.
+  Status Store(const std::vector<const engine::ScoreRequest*>& requests, const std::vector<engine::ScoreResult>& results);
+
+ private:
+  ResultCache() = default;
+  std::string Key(const engine::ScoreRequest& request) const;
+
+  sqlite3* db_ = nullptr;
+  std::string backend_;
+  std::filesystem::path path_;
+};
+
+}  // namespace kaif::eval
