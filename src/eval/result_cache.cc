@@ -5,23 +5,10 @@
 #include <cstring>
 
 #include "util/sha256.h"
+#include "util/sqlite_statement.h"
 
 namespace kaif::eval {
 namespace {
-
-class Statement {
- public:
-  Statement(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-  bool ok() const { return rc_ == SQLITE_OK; }
-  sqlite3_stmt* get() const { return stmt_; }
-
- private:
-  sqlite3_stmt* stmt_ = nullptr;
-  int rc_ = SQLITE_OK;
-};
 
 std::string Blob(const std::vector<double>& values) {
   std::string out(values.size() * sizeof(double), '\0');
@@ -69,10 +56,10 @@ std::string ResultCache::Key(const engine::ScoreRequest& request) const {
 }
 
 std::optional<engine::ScoreResult> ResultCache::Find(const engine::ScoreRequest& request) const {
-  Statement find(db_, "SELECT logprob, greedy, truncated, token_logprobs FROM loglikelihood WHERE key = ?");
+  SqliteStatement find(db_, "SELECT logprob, greedy, truncated, token_logprobs FROM loglikelihood WHERE key = ?");
   if (!find.ok()) return std::nullopt;
   std::string key = Key(request);
-  sqlite3_bind_text(find.get(), 1, key.data(), static_cast<int>(key.size()), SQLITE_TRANSIENT);
+  find.Bind(1, key);
   if (sqlite3_step(find.get()) != SQLITE_ROW) return std::nullopt;
   engine::ScoreResult r;
   r.logprob = sqlite3_column_double(find.get(), 0);
@@ -94,18 +81,18 @@ Status ResultCache::Store(const std::vector<const engine::ScoreRequest*>& reques
   };
   if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) return fail("cannot write");
   {
-    Statement insert(db_,
+    SqliteStatement insert(db_,
                      "INSERT OR REPLACE INTO loglikelihood (key, logprob, greedy, truncated, token_logprobs) "
                      "VALUES (?, ?, ?, ?, ?)");
     if (!insert.ok()) return fail("cannot write");
     for (size_t i = 0; i < requests.size(); ++i) {
       std::string key = Key(*requests[i]), blob = Blob(results[i].token_logprobs);
       sqlite3_reset(insert.get());
-      sqlite3_bind_text(insert.get(), 1, key.data(), static_cast<int>(key.size()), SQLITE_TRANSIENT);
-      sqlite3_bind_double(insert.get(), 2, results[i].logprob);
-      sqlite3_bind_int(insert.get(), 3, results[i].greedy ? 1 : 0);
-      sqlite3_bind_int64(insert.get(), 4, static_cast<sqlite3_int64>(results[i].truncated_tokens));
-      sqlite3_bind_blob(insert.get(), 5, blob.data(), static_cast<int>(blob.size()), SQLITE_TRANSIENT);
+      insert.Bind(1, key);
+      insert.Bind(2, results[i].logprob);
+      insert.Bind(3, results[i].greedy ? 1L : 0L);
+      insert.Bind(4, static_cast<long>(results[i].truncated_tokens));
+      insert.BindBlob(5, blob);
       if (sqlite3_step(insert.get()) != SQLITE_DONE) return fail("cannot write");
     }
   }

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "util/sha256.h"
+#include "util/sqlite_statement.h"
 
 namespace kaif::program {
 namespace {
@@ -38,23 +39,6 @@ std::string Column(sqlite3_stmt* stmt, int i) {
   const unsigned char* text = sqlite3_column_text(stmt, i);
   return text ? reinterpret_cast<const char*>(text) : "";
 }
-
-// A prepared statement that finalizes itself.
-class Statement {
- public:
-  Statement(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-  bool ok() const { return rc_ == SQLITE_OK; }
-  sqlite3_stmt* get() const { return stmt_; }
-  void Bind(int i, const std::string& s) { sqlite3_bind_text(stmt_, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT); }
-  void Bind(int i, long v) { sqlite3_bind_int64(stmt_, i, v); }
-
- private:
-  sqlite3_stmt* stmt_ = nullptr;
-  int rc_;
-};
 
 std::string Describe(const AuditEntry& e) {
   return fmt::format("entry {} ({}, {}, {})", e.seq, e.record.action, e.record.subject, e.record.recorded_at);
@@ -103,13 +87,13 @@ Result<std::unique_ptr<AuditLog>> AuditLog::OpenWithFlags(const std::filesystem:
   }
   sqlite3_busy_timeout(db, 10000);
   // Reading the schema is the first access: a file that is not SQLite fails here.
-  Statement version(db, "PRAGMA user_version");
+  SqliteStatement version(db, "PRAGMA user_version");
   if (!version.ok() || sqlite3_step(version.get()) != SQLITE_ROW) {
     return Status::Corruption(path.string() + ": is not a kaif audit log (not an SQLite database: " +
                               sqlite3_errmsg(db) + ")");
   }
   int user_version = sqlite3_column_int(version.get(), 0);
-  Statement tables(db, "SELECT count(*) FROM sqlite_master");
+  SqliteStatement tables(db, "SELECT count(*) FROM sqlite_master");
   if (!tables.ok() || sqlite3_step(tables.get()) != SQLITE_ROW) {
     return Status::Corruption(path.string() + ": is not a kaif audit log: " + sqlite3_errmsg(db));
   }
@@ -153,7 +137,7 @@ Result<AuditEntry> AuditLog::Append(AuditRecord record, const SigningKey* key) {
   entry.prev_hash = kGenesis;
   entry.seq = 1;
   {
-    Statement head(db_, "SELECT seq FROM audit_entries ORDER BY seq DESC LIMIT 1");
+    SqliteStatement head(db_, "SELECT seq FROM audit_entries ORDER BY seq DESC LIMIT 1");
     int rc = head.ok() ? sqlite3_step(head.get()) : SQLITE_ERROR;
     if (rc == SQLITE_ROW) {
       // Chaining onto a damaged entry would bless it: check the head first.
@@ -179,7 +163,7 @@ Result<AuditEntry> AuditLog::Append(AuditRecord record, const SigningKey* key) {
   entry.entry_hash = AuditEntryHash(entry.seq, entry.record, entry.public_key, entry.prev_hash);
   if (key) entry.signature = key->SignHex(entry.entry_hash);
   {
-    Statement insert(db_,
+    SqliteStatement insert(db_,
                      "INSERT INTO audit_entries (seq, recorded_at, action, subject, program_sha256, inputs, outputs, "
                      "prev_hash, entry_hash, signature, public_key) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
     if (!insert.ok()) {
@@ -214,7 +198,7 @@ Result<std::vector<AuditEntry>> AuditLog::Query(const std::string& order) const 
   std::string sql =
       "SELECT seq, recorded_at, action, subject, program_sha256, inputs, outputs, prev_hash, entry_hash, signature, "
       "public_key FROM audit_entries " + order;
-  Statement select(db_, sql.c_str());
+  SqliteStatement select(db_, sql.c_str());
   if (!select.ok()) return Status::Corruption(path_.string() + ": is not a kaif audit log: " + sqlite3_errmsg(db_));
   std::vector<AuditEntry> entries;
   int rc;
