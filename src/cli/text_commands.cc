@@ -1,6 +1,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <unistd.h>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -35,6 +36,30 @@ struct ModelFlags {
   }
   Result<job::TextModel> Open() const { return job::OpenTextModel(model, tokenizer, EngineOptions()); }
 };
+
+// One line per chunk on stderr; on a terminal, one line rewritten in place.
+void PrintProgress(const eval::Progress& p) {
+  const bool terminal = isatty(fileno(stderr));
+  const size_t fresh = p.requests_done - p.requests_cached;  // computed in this run
+  const double rate = p.seconds > 0 ? static_cast<double>(p.tokens_computed) / p.seconds : 0;
+  std::string eta = "-";
+  if (fresh > 0 && p.seconds > 0 && p.requests_done < p.requests_total) {
+    double left = p.seconds / static_cast<double>(fresh) * static_cast<double>(p.requests_total - p.requests_done);
+    eta = fmt::format("{}:{:02}", static_cast<int>(left) / 60, static_cast<int>(left) % 60);
+  }
+  std::string line = fmt::format("{}: {}/{} requests, {:.0f} tokens/s, ETA {}", p.task, p.requests_done,
+                                 p.requests_total, rate, eta);
+  if (terminal) {
+    const int width = 30;
+    int filled = p.requests_total ? static_cast<int>(width * p.requests_done / p.requests_total) : width;
+    std::fprintf(stderr, "\r[%s%s] %s\033[K%s", std::string(static_cast<size_t>(filled), '#').c_str(),
+                 std::string(static_cast<size_t>(width - filled), ' ').c_str(), line.c_str(),
+                 p.requests_done == p.requests_total ? "\n" : "");
+  } else {
+    std::fprintf(stderr, "%s\n", line.c_str());
+  }
+  std::fflush(stderr);
+}
 
 }  // namespace
 
@@ -181,6 +206,7 @@ void AddEvalCommand(CLI::App& app, Runner& run) {
       job.options.chunk_requests = flags->chunk;
       job.cache = flags->cache;
       job.use_cache = !flags->no_cache;
+      job.options.progress = PrintProgress;
       job.engine = flags->model.EngineOptions();
       Result<std::vector<std::filesystem::path>> written = job::RunEval(job);
       if (!written.ok()) return Fail(written.status());

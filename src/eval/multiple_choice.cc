@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 
 #include "eval/dataset.h"
@@ -135,6 +136,15 @@ Result<TaskResult> RunMultipleChoice(const TaskConfig& config, engine::Engine& e
   result.cached_requests = requests.size() - todo.size();
   const engine::EngineStats before = engine.stats();
   const size_t chunk = std::max<size_t>(1, options.chunk_requests);
+  const auto started = std::chrono::steady_clock::now();
+  auto report = [&](size_t computed) {
+    if (!options.progress) return;
+    Progress p{config.task, result.cached_requests + computed, requests.size(), result.cached_requests,
+               engine.stats().computed_tokens - before.computed_tokens,
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()};
+    options.progress(p);
+  };
+  report(0);
   for (size_t start = 0; start < todo.size(); start += chunk) {
     std::vector<engine::ScoreRequest> batch;
     std::vector<const engine::ScoreRequest*> keys;
@@ -145,6 +155,7 @@ Result<TaskResult> RunMultipleChoice(const TaskConfig& config, engine::Engine& e
     KAIF_ASSIGN_OR_RETURN(std::vector<engine::ScoreResult> computed, engine.Loglikelihood(batch));
     if (options.cache) KAIF_RETURN_IF_ERROR(options.cache->Store(keys, computed));
     for (size_t k = 0; k < computed.size(); ++k) scores[todo[start + k]] = std::move(computed[k]);
+    report(std::min(todo.size(), start + chunk));
   }
   result.request_tokens = engine.stats().request_tokens - before.request_tokens;
   result.computed_tokens = engine.stats().computed_tokens - before.computed_tokens;

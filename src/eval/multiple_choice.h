@@ -6,6 +6,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -21,6 +22,14 @@
 
 namespace kaif::eval {
 
+// Where a task stands, reported after each chunk of requests.
+struct Progress {
+  std::string task;
+  size_t requests_done = 0, requests_total = 0, requests_cached = 0;
+  uint64_t tokens_computed = 0;  // since the task started
+  double seconds = 0;
+};
+
 struct EvalOptions {
   std::filesystem::path data_dir;
   std::optional<int> num_fewshot;  // overrides the task's
@@ -29,6 +38,7 @@ struct EvalOptions {
   bool add_special_tokens = false;  // BOS before each context (lm-evaluation-harness: only for Gemma)
   ResultCache* cache = nullptr;    // finished requests; a rerun computes only the rest
   size_t chunk_requests = 512;     // requests computed and committed to the cache together
+  std::function<void(const Progress&)> progress;
 };
 
 struct MetricValue {
