@@ -7,7 +7,6 @@
 #include <cmath>
 
 #include "eval/dataset.h"
-#include "eval/prompt.h"
 
 namespace kaif::eval {
 namespace {
@@ -44,10 +43,28 @@ MetricValue MeanWithStderr(const std::vector<double>& values) {
   return m;
 }
 
+Result<TaskDocuments> LoadTaskDocuments(const TaskConfig& config, const EvalOptions& options) {
+  TaskDocuments out;
+  KAIF_ASSIGN_OR_RETURN(out.docs, LoadSplit(options.data_dir, config.dataset_path, config.dataset_name, config.eval_split()));
+  out.split_documents = out.docs.size();
+  if (options.limit && *options.limit < out.docs.size()) out.docs.resize(*options.limit);
+  out.num_fewshot = options.num_fewshot.value_or(config.num_fewshot.value_or(0));
+  if (out.num_fewshot > 0) {
+    std::string split = !config.fewshot_split.empty()       ? config.fewshot_split
+                        : !config.training_split.empty()   ? config.training_split
+                        : !config.validation_split.empty() ? config.validation_split
+                                                           : config.test_split;
+    KAIF_ASSIGN_OR_RETURN(std::vector<json> pool,
+                          LoadSplit(options.data_dir, config.dataset_path, config.dataset_name, split));
+    out.sampler.emplace(std::move(pool), config.fewshot_sampler, options.fewshot_seed, split == config.test_split);
+  }
+  return out;
+}
+
 Result<TaskResult> RunMultipleChoice(const TaskConfig& config, engine::Engine& engine,
                                      const tokenizer::Tokenizer& tokenizer, const EvalOptions& options) {
   if (config.output_type != OutputType::kMultipleChoice) {
-    return Status::InvalidInput(fmt::format("{}: output_type {} is not run yet; kaif eval runs multiple_choice tasks",
+    return Status::InvalidInput(fmt::format("{}: output_type {} is not run yet; kaif eval runs multiple_choice and generate_until tasks",
                                             config.task, ToString(config.output_type)));
   }
   std::vector<std::string> metrics;
@@ -62,25 +79,14 @@ Result<TaskResult> RunMultipleChoice(const TaskConfig& config, engine::Engine& e
   if (metrics.empty()) metrics = {"acc", "acc_norm"};  // lm-evaluation-harness's default
 
   KAIF_ASSIGN_OR_RETURN(TaskPrompts prompts, TaskPrompts::Create(config));
-  KAIF_ASSIGN_OR_RETURN(std::vector<json> docs,
-                        LoadSplit(options.data_dir, config.dataset_path, config.dataset_name, config.eval_split()));
+  KAIF_ASSIGN_OR_RETURN(TaskDocuments loaded, LoadTaskDocuments(config, options));
+  std::vector<json>& docs = loaded.docs;
+  std::optional<FewshotSampler>& sampler = loaded.sampler;
   TaskResult result;
   result.task = config.task;
-  result.split_documents = docs.size();
-  if (options.limit && *options.limit < docs.size()) docs.resize(*options.limit);
+  result.split_documents = loaded.split_documents;
   result.documents = docs.size();
-  result.num_fewshot = options.num_fewshot.value_or(config.num_fewshot.value_or(0));
-
-  std::optional<FewshotSampler> sampler;
-  if (result.num_fewshot > 0) {
-    std::string split = !config.fewshot_split.empty() ? config.fewshot_split
-                        : !config.training_split.empty() ? config.training_split
-                        : !config.validation_split.empty() ? config.validation_split
-                                                           : config.test_split;
-    KAIF_ASSIGN_OR_RETURN(std::vector<json> pool,
-                          LoadSplit(options.data_dir, config.dataset_path, config.dataset_name, split));
-    sampler.emplace(std::move(pool), config.fewshot_sampler, options.fewshot_seed, split == config.test_split);
-  }
+  result.num_fewshot = loaded.num_fewshot;
 
   // Every request of the task, then one call to the engine.
   std::vector<engine::ScoreRequest> requests;
@@ -184,7 +190,7 @@ Result<TaskResult> RunMultipleChoice(const TaskConfig& config, engine::Engine& e
     }
     result.samples.push_back(std::move(sample));
   }
-  for (const std::string& m : metrics) result.metrics[m] = MeanWithStderr(per_doc[m]);
+  for (const std::string& m : metrics) result.metrics[m + ",none"] = MeanWithStderr(per_doc[m]);
   return result;
 }
 

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/engine.h"
+#include "eval/prompt.h"
 #include "eval/result_cache.h"
 #include "eval/task_config.h"
 #include "tokenizer/tokenizer.h"
@@ -51,11 +52,21 @@ struct TaskResult {
   int num_fewshot = 0;
   size_t documents = 0;        // evaluated
   size_t split_documents = 0;  // in the split
-  std::map<std::string, MetricValue> metrics;  // "acc", "acc_norm", ...
+  std::map<std::string, MetricValue> metrics;  // by "metric,filter": "acc,none", "exact_match,strict-match"
   std::vector<nlohmann::json> samples;         // one per document: requests, log-likelihoods, target
   uint64_t request_tokens = 0, computed_tokens = 0;
   size_t requests = 0, cached_requests = 0;  // found in the cache instead of computed
 };
+
+// The documents a task evaluates (the first `limit`), and the few-shot sampler over its
+// few-shot split (fewshot_split, else training, validation, test) when it needs one.
+struct TaskDocuments {
+  std::vector<nlohmann::json> docs;
+  size_t split_documents = 0;
+  int num_fewshot = 0;
+  std::optional<FewshotSampler> sampler;
+};
+Result<TaskDocuments> LoadTaskDocuments(const TaskConfig& config, const EvalOptions& options);
 
 Result<TaskResult> RunMultipleChoice(const TaskConfig& config, engine::Engine& engine,
                                      const tokenizer::Tokenizer& tokenizer, const EvalOptions& options);

@@ -52,8 +52,8 @@ TEST(MultipleChoiceTest, ScoresEveryChoiceAndComputesMetrics) {
     EXPECT_EQ(sample["acc_norm"], acc.back());
   }
   MetricValue expected = MeanWithStderr(acc);
-  EXPECT_EQ(r->metrics["acc"].value, expected.value);
-  EXPECT_EQ(r->metrics["acc"].stderr, expected.stderr);
+  EXPECT_EQ(r->metrics["acc,none"].value, expected.value);
+  EXPECT_EQ(r->metrics["acc,none"].stderr, expected.stderr);
   // The shared question and few-shot block are computed once for the four choices.
   EXPECT_LT(r->computed_tokens * 3, r->request_tokens);
 }

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "engine/kernels.h"
+#include "eval/generation.h"
 #include "eval/task_config.h"
 #include "job/text_job.h"
 #include "model/weights.h"
@@ -55,11 +56,16 @@ Result<std::vector<std::filesystem::path>> RunEval(const EvalJob& job) {
   size_t requests = 0, cached_requests = 0;
   auto start = std::chrono::steady_clock::now();
   for (const eval::TaskConfig& t : tasks) {
-    KAIF_ASSIGN_OR_RETURN(eval::TaskResult r, eval::RunMultipleChoice(t, *model.engine, *model.tokenizer, options));
+    Result<eval::TaskResult> run = t.output_type == eval::OutputType::kGenerateUntil
+                                       ? eval::RunGeneration(t, *model.engine, *model.tokenizer, options)
+                                       : eval::RunMultipleChoice(t, *model.engine, *model.tokenizer, options);
+    if (!run.ok()) return run.status();
+    eval::TaskResult r = std::move(*run);
     json entry = {{"alias", t.task}};
-    for (const auto& [name, m] : r.metrics) {
-      entry[name + ",none"] = m.value;
-      entry[name + "_stderr,none"] = m.stderr;
+    for (const auto& [key, m] : r.metrics) {
+      const size_t comma = key.find(',');
+      entry[key] = m.value;
+      entry[key.substr(0, comma) + "_stderr" + key.substr(comma)] = m.stderr;
     }
     results[t.task] = entry;
     nshot[t.task] = r.num_fewshot;

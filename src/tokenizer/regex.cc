@@ -24,6 +24,29 @@ Result<Regex> Regex::Compile(const std::string& pattern) {
   return Regex(code);
 }
 
+void Regex::FindAllGroups(std::string_view text,
+                          const std::function<void(const std::vector<std::string_view>&)>& match) const {
+  pcre2_match_data* data = pcre2_match_data_create_from_pattern(code_.get(), nullptr);
+  std::vector<std::string_view> groups;
+  FindAll(text, [&](size_t begin, size_t end) {
+    // Match again, anchored where the match was found (the same match), to read its groups.
+    int rc = pcre2_match(code_.get(), reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(), begin,
+                         PCRE2_NO_UTF_CHECK | PCRE2_ANCHORED, data, nullptr);
+    PCRE2_SIZE* ovector = pcre2_get_ovector_pointer(data);
+    groups.clear();
+    for (int g = 0; g < (rc > 0 ? rc : 1); ++g) {
+      size_t b = ovector[2 * g], e = ovector[2 * g + 1];
+      groups.push_back(b == PCRE2_UNSET || rc <= 0 ? std::string_view() : text.substr(b, e - b));
+    }
+    uint32_t captures = 0;
+    pcre2_pattern_info(code_.get(), PCRE2_INFO_CAPTURECOUNT, &captures);
+    while (groups.size() < captures + 1) groups.emplace_back();
+    groups[0] = text.substr(begin, end - begin);
+    match(groups);
+  });
+  pcre2_match_data_free(data);
+}
+
 void Regex::FindAll(std::string_view text, const std::function<void(size_t, size_t)>& match) const {
   pcre2_match_data* data = pcre2_match_data_create_from_pattern(code_.get(), nullptr);
   size_t start = 0;

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "util/status.h"
 
@@ -23,6 +24,9 @@ class Regex {
 
   // Calls `match(begin, end)` for every non-overlapping match, left to right.
   void FindAll(std::string_view text, const std::function<void(size_t, size_t)>& match) const;
+  // The same with the capture groups of each non-empty match: groups[0] is the match,
+  // then each group ("" when it did not take part). `text` must be valid UTF-8.
+  void FindAllGroups(std::string_view text, const std::function<void(const std::vector<std::string_view>&)>& match) const;
 
  private:
   struct Deleter {

@@ -169,6 +169,10 @@ expect_exit eval_no_data 2 "pass --data-dir or set KAIF_DATA" env -u KAIF_DATA "
 expect_exit eval_missing_split 2 "no documents for HAERAE-HUB/KMMLU/Law split test" "$kaif" eval --model "$models/llama3" \
   "${bytes[@]}" --tasks "$evaldata/tasks/kmmlu_law_sample.yaml" --data-dir "$scratch" --out evalout3
 
+expect_exit eval_generation 0 "results.json" "$kaif" eval --model "$models/qwen2" "${bytes[@]}" \
+  --tasks "$evaldata/tasks/gsm8k_sample.yaml" --data-dir "$evaldata/data" --out evalgen
+check eval_generation_results grep -q '"exact_match,strict-match"' evalgen/results.json
+
 # kill -9 in the middle of an evaluation, then the same command again: it resumes from the
 # result cache and writes exactly what an uninterrupted run writes.
 big=$scratch/bigdata/HAERAE-HUB/KMMLU/Law

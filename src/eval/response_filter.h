@@ -1,0 +1,40 @@
+// What lm-evaluation-harness does to a generated answer before scoring it: filter
+// pipelines (regex extraction, take_first, remove_whitespace, lowercase, uppercase) and
+// exact_match with its options.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "eval/task_config.h"
+#include "tokenizer/regex.h"
+#include "util/status.h"
+
+namespace kaif::eval {
+
+class FilterChain {
+ public:
+  static Result<FilterChain> Compile(const FilterPipeline& pipeline);
+  const std::string& name() const { return name_; }
+  // One response per document, so take_first and majority_vote keep it as it is.
+  std::string Apply(std::string response) const;
+
+ private:
+  struct Step {
+    std::string function;
+    std::shared_ptr<tokenizer::Regex> regex;
+    long long group_select = 0;
+    std::string fallback = "[invalid]";
+  };
+  std::string name_;
+  std::vector<Step> steps_;
+};
+
+// exact_match: regexes_to_ignore removed from both, then ignore_case, ignore_punctuation
+// (ASCII punctuation, Python's string.punctuation) and ignore_numbers; 1 if equal.
+Result<double> ExactMatch(const std::string& prediction, const std::string& reference, const nlohmann::json& options);
+
+}  // namespace kaif::eval
