@@ -104,7 +104,8 @@ KvNode* KvTree::Split(KvNode* node, size_t at) {
 
 Result<KvNode*> KvTree::Insert(const std::vector<int>& sequence) {
   if (sequence.size() * bytes_per_token_ > budget_bytes_) {
-    return Status::ResourceExhausted(fmt::format("a sequence of {} tokens needs {} of KV cache; the budget is {}",
+    return Status::ResourceExhausted(fmt::format("a sequence of {} tokens needs {} of KV cache; the budget is {} (raise it: "
+                                                 "--kv-budget-mib, EngineOptions::kv_budget_bytes)",
                                                  sequence.size(), Size(sequence.size() * bytes_per_token_),
                                                  Size(budget_bytes_)));
   }
@@ -125,7 +126,7 @@ Result<KvNode*> KvTree::Insert(const std::vector<int>& sequence) {
   if (!MakeRoom(needed)) {
     Unpin(node);
     return Status::ResourceExhausted(fmt::format("the KV cache budget of {} is held by requests in progress; {} more are "
-                                                 "needed",
+                                                 "needed (raise the budget or send fewer requests at once)",
                                                  Size(budget_bytes_), Size(needed)));
   }
   auto fresh = std::make_unique<KvNode>();
@@ -154,7 +155,8 @@ KvNode* KvTree::AddLeaf(KvNode* node) {
 
 Status KvTree::Append(KvNode* leaf, int token) {
   if (!MakeRoom(bytes_per_token_)) {
-    return Status::ResourceExhausted(fmt::format("the KV cache budget of {} is full of sequences in progress ({} tokens)",
+    return Status::ResourceExhausted(fmt::format("the KV cache budget of {} is full of sequences in progress ({} tokens); raise "
+                                                 "the budget or generate fewer sequences at once",
                                                  Size(budget_bytes_), tokens_));
   }
   leaf->tokens.push_back(token);

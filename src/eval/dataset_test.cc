@@ -4,18 +4,15 @@
 
 #include <fstream>
 
+#include "support/example_paths.h"
+
 namespace kaif::eval {
 namespace {
 
-std::filesystem::path Scratch(const std::string& name) {
-  std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) / ("kaif-data-" + name);
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
 
 TEST(DatasetTest, ReadsSplitsByPathAndName) {
-  std::filesystem::path data = Scratch("layout");
+  kaif::testing::ScratchDir scratch("layout");
+  const std::filesystem::path data = scratch.path();
   std::filesystem::create_directories(data / "HAERAE-HUB/KMMLU/Law");
   std::ofstream(data / "HAERAE-HUB/KMMLU/Law/test.jsonl")
       << R"({"question": "민법상 성년은?", "A": "19세", "B": "20세", "C": "18세", "D": "21세", "answer": 1})" << "\n\n"
@@ -42,7 +39,8 @@ TEST(DatasetTest, ReadsSplitsByPathAndName) {
 }
 
 TEST(DatasetTest, MissingAndMalformedFilesAreClearErrors) {
-  std::filesystem::path data = Scratch("bad");
+  kaif::testing::ScratchDir scratch("bad");
+  const std::filesystem::path data = scratch.path();
   auto missing = LoadSplit(data, "skt/kobest_v1", "boolq", "test");
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.status().code(), Status::Code::kNotFound);

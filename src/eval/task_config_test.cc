@@ -4,20 +4,17 @@
 
 #include <fstream>
 
+#include "support/example_paths.h"
+
 namespace kaif::eval {
 namespace {
 
-std::filesystem::path Scratch(const std::string& name) {
-  std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) / ("kaif-task-" + name);
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
 
 // A KMMLU-style subject file including its suite's defaults, written as in
 // lm-evaluation-harness (fullwidth colon, a template computing the target).
 TEST(TaskConfigTest, ReadsIncludesAndDefaults) {
-  std::filesystem::path dir = Scratch("kmmlu");
+  kaif::testing::ScratchDir scratch("kmmlu");
+  const std::filesystem::path dir = scratch.path();
   std::ofstream(dir / "_default_yaml") << R"(dataset_path: HAERAE-HUB/KMMLU
 output_type: multiple_choice
 test_split: test
@@ -144,7 +141,8 @@ TEST(TaskConfigTest, UnsupportedFeaturesAreClearErrors) {
     ASSERT_FALSE(r.ok()) << c.yaml;
     EXPECT_NE(r.status().message().find(c.message), std::string::npos) << r.status().message();
   }
-  std::filesystem::path dir = Scratch("missing-include");
+  kaif::testing::ScratchDir scratch("missing-include");
+  const std::filesystem::path dir = scratch.path();
   std::ofstream(dir / "a.yaml") << "include: nowhere.yaml\ntask: a\n";
   EXPECT_FALSE(LoadTaskConfig(dir / "a.yaml").ok());
   std::ofstream(dir / "loop.yaml") << "include: loop.yaml\ntask: a\n";

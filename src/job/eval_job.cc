@@ -32,11 +32,15 @@ Result<std::vector<std::filesystem::path>> RunEval(const EvalJob& job) {
   std::filesystem::path tokenizer_file = model.tokenizer_dir;
   if (std::filesystem::is_directory(tokenizer_file)) tokenizer_file /= "tokenizer.json";
   const std::string tokenizer_sha256 = FileSha256(tokenizer_file);
+  // The identity `kaif model info` prints, from the mapped tensors (never a copy of the file).
+  const engine::ModelWeights& weights = model.engine->weights();
   std::string weights_sha256;
-  if (model.engine->weights().safetensors) {
-    weights_sha256 = model::WeightsContentHash(*model.engine->weights().safetensors);
+  if (weights.safetensors) {
+    weights_sha256 = model::WeightsContentHash(*weights.safetensors);
   } else {
-    weights_sha256 = FileSha256(job.model);
+    std::vector<const tensor::TensorView*> tensors;
+    for (const tensor::TensorView& t : weights.gguf->tensors()) tensors.push_back(&t);
+    weights_sha256 = model::WeightsContentHash(tensors);
   }
   std::error_code ec;
   std::filesystem::create_directories(job.out, ec);

@@ -108,27 +108,39 @@ def read_safetensors(path):
 
 config = json.load(open("../models/llama3/config.json"))
 weights = read_safetensors("../models/llama3/model.safetensors")
-g = gguf.GGUFWriter("llama3-tiny.gguf", arch="llama")
-g.add_block_count(config["num_hidden_layers"])
-g.add_context_length(config["max_position_embeddings"])
-g.add_embedding_length(config["hidden_size"])
-g.add_feed_forward_length(config["intermediate_size"])
-g.add_head_count(config["num_attention_heads"])
-g.add_head_count_kv(config["num_key_value_heads"])
-g.add_rope_freq_base(config["rope_parameters"]["rope_theta"])
-g.add_layer_norm_rms_eps(config["rms_norm_eps"])
-g.add_vocab_size(config["vocab_size"])
-names = {"model.embed_tokens.weight": "token_embd.weight", "model.norm.weight": "output_norm.weight",
+NAMES = {"model.embed_tokens.weight": "token_embd.weight", "model.norm.weight": "output_norm.weight",
          "lm_head.weight": "output.weight"}
-parts = {"input_layernorm": "attn_norm", "self_attn.q_proj": "attn_q", "self_attn.k_proj": "attn_k",
+PARTS = {"input_layernorm": "attn_norm", "self_attn.q_proj": "attn_q", "self_attn.k_proj": "attn_k",
          "self_attn.v_proj": "attn_v", "self_attn.o_proj": "attn_output", "post_attention_layernorm": "ffn_norm",
          "mlp.gate_proj": "ffn_gate", "mlp.up_proj": "ffn_up", "mlp.down_proj": "ffn_down"}
+
+
+def llama_cpp_name(name):
+    """A Hugging Face tensor name under llama.cpp's naming."""
+    if name in NAMES:
+        return NAMES[name]
+    layer = name.split(".")[2]
+    return f"blk.{layer}.{PARTS['.'.join(name.split('.')[3:-1])]}.weight"
+
+
+def llama_writer(path, config):
+    """A GGUFWriter with llama.cpp's metadata keys for a Llama config.json."""
+    g = gguf.GGUFWriter(path, arch="llama")
+    g.add_block_count(config["num_hidden_layers"])
+    g.add_context_length(config["max_position_embeddings"])
+    g.add_embedding_length(config["hidden_size"])
+    g.add_feed_forward_length(config["intermediate_size"])
+    g.add_head_count(config["num_attention_heads"])
+    g.add_head_count_kv(config["num_key_value_heads"])
+    g.add_rope_freq_base(config["rope_parameters"]["rope_theta"])
+    g.add_layer_norm_rms_eps(config["rms_norm_eps"])
+    g.add_vocab_size(config["vocab_size"])
+    return g
+
+
+g = llama_writer("llama3-tiny.gguf", config)
 for name, array in weights.items():
-    target = names.get(name)
-    if target is None:
-        layer = name.split(".")[2]
-        part = ".".join(name.split(".")[3:-1])
-        target = f"blk.{layer}.{parts[part]}.weight"
+    target = llama_cpp_name(name)
     # Matrices in F16, norms in F32, as llama.cpp's converter does.
     g.add_tensor(target, array.astype(np.float16) if array.ndim == 2 else array)
 g.write_header_to_file()
@@ -152,24 +164,11 @@ config = json.load(open("../models/llama2/config.json"))
 weights = read_safetensors("../models/llama2/model.safetensors")
 
 for suffix, qtype in (("f32", Q.F32), ("q8_0", Q.Q8_0)):
-    g = gguf.GGUFWriter(f"llama2-{suffix}.gguf", arch="llama")
-    g.add_block_count(config["num_hidden_layers"])
-    g.add_context_length(config["max_position_embeddings"])
-    g.add_embedding_length(config["hidden_size"])
-    g.add_feed_forward_length(config["intermediate_size"])
-    g.add_head_count(config["num_attention_heads"])
-    g.add_head_count_kv(config["num_key_value_heads"])
-    g.add_rope_freq_base(config.get("rope_theta", config.get("rope_parameters", {}).get("rope_theta", 10000.0)))
-    g.add_layer_norm_rms_eps(config["rms_norm_eps"])
-    g.add_vocab_size(config["vocab_size"])
+    g = llama_writer(f"llama2-{suffix}.gguf", config)
     g.add_bos_token_id(config["bos_token_id"])
     g.add_eos_token_id(config["eos_token_id"])
     for name, array in weights.items():
-        target = names.get(name)
-        if target is None:
-            layer = name.split(".")[2]
-            part = ".".join(name.split(".")[3:-1])
-            target = f"blk.{layer}.{parts[part]}.weight"
+        target = llama_cpp_name(name)
         if target.endswith("attn_q.weight"):
             array = pair_rows(array, config["num_attention_heads"])
         if target.endswith("attn_k.weight"):
