@@ -2,22 +2,55 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <chrono>
+
+#include "eval/instruction_checks.h"
 #include "eval/response_filter.h"
 
 namespace kaif::eval {
 
 using nlohmann::json;
 
+namespace {
+
+bool IsInstructionMetric(const std::string& metric) {
+  return metric == "prompt_level_strict_acc" || metric == "prompt_level_loose_acc" ||
+         metric == "inst_level_strict_acc" || metric == "inst_level_loose_acc";
+}
+
+// IFEval: the document's instruction_id_list with its kwargs, checked on the response.
+// Prompt level: 1 when all are followed; instruction level: followed of given.
+Result<MetricItem> InstructionItem(const std::string& metric, const json& doc, const std::string& response) {
+  if (!doc.contains("instruction_id_list") || !doc["instruction_id_list"].is_array()) {
+    return Status::InvalidInput("the document has no instruction_id_list, which " + metric + " needs");
+  }
+  const json& ids = doc["instruction_id_list"];
+  const json kwargs = doc.value("kwargs", json::array());
+  const bool loose = metric.find("loose") != std::string::npos;
+  double followed = 0;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (!ids[i].is_string()) return Status::InvalidInput("instruction_id_list holds a non-string");
+    const json args = kwargs.is_array() && i < kwargs.size() ? kwargs[i] : json::object();
+    KAIF_ASSIGN_OR_RETURN(bool ok, FollowsInstruction(ids[i].get<std::string>(), args, response,
+                                                      doc.value("prompt", ""), loose));
+    followed += ok ? 1 : 0;
+  }
+  const double n = static_cast<double>(ids.size());
+  if (metric.rfind("prompt_level", 0) == 0) return MetricItem{followed == n ? 1.0 : 0.0, 0};
+  return MetricItem{followed, n};
+}
+
+}  // namespace
+
 Result<TaskResult> RunGeneration(const TaskConfig& config, engine::Engine& engine, const tokenizer::Tokenizer& tokenizer,
                                  const EvalOptions& options) {
-  if (config.output_type != OutputType::kGenerateUntil) {
-    return Status::InvalidInput(config.task + ": not a generate_until task");
-  }
   std::vector<MetricSpec> metrics = config.metrics;
   if (metrics.empty()) metrics.push_back(MetricSpec{"exact_match", "mean", true, json::object()});
   for (const MetricSpec& m : metrics) {
-    if (m.metric != "exact_match") {
-      return Status::InvalidInput(fmt::format("{}: metric {} is not computed yet for generate_until; kaif has exact_match",
+    if (m.metric != "exact_match" && !IsInstructionMetric(m.metric)) {
+      return Status::InvalidInput(fmt::format("{}: metric {} does not apply to generate_until; kaif computes exact_match "
+                                              "and IFEval's prompt_level/inst_level strict/loose accuracies",
                                               config.task, m.metric));
     }
   }
@@ -40,16 +73,10 @@ Result<TaskResult> RunGeneration(const TaskConfig& config, engine::Engine& engin
 
   std::vector<engine::GenerateRequest> requests;
   std::vector<std::string> references;
-  const std::vector<std::string> until =
-      config.generation.until.empty() ? std::vector<std::string>{config.fewshot_delimiter} : config.generation.until;
+  const std::vector<std::string>& until = config.generation.until;
   for (size_t d = 0; d < loaded.docs.size(); ++d) {
-    std::string where = fmt::format("{} document {}", config.task, d);
-    std::vector<const json*> fewshot;
-    if (loaded.sampler) {
-      auto drawn = loaded.sampler->Sample(static_cast<size_t>(result.num_fewshot), loaded.docs[d]);
-      if (!drawn.ok()) return drawn.status().WithContext(where);
-      fewshot = *drawn;
-    }
+    const std::string where = fmt::format("{} document {}", config.task, loaded.doc_ids[d]);
+    const std::vector<const json*>& fewshot = loaded.fewshot[d];
     auto context = prompts.Context(loaded.docs[d], fewshot);
     if (!context.ok()) return context.status().WithContext(where);
     auto reference = prompts.AnswerText(loaded.docs[d]);
@@ -61,31 +88,50 @@ Result<TaskResult> RunGeneration(const TaskConfig& config, engine::Engine& engin
     r.stop_strings = until;
     if (config.generation.do_sample) {
       r.sampling.temperature = config.generation.temperature > 0 ? config.generation.temperature : 1.0;
-      r.sampling.seed = options.fewshot_seed + d;
+      r.sampling.seed = options.fewshot_seed + loaded.doc_ids[d];
     }
     requests.push_back(std::move(r));
   }
 
-  const engine::EngineStats before = engine.stats();
-  std::vector<engine::GenerateResult> outputs;
-  const size_t chunk = std::max<size_t>(1, options.chunk_requests);
-  for (size_t start = 0; start < requests.size(); start += chunk) {
-    std::vector<engine::GenerateRequest> batch(requests.begin() + static_cast<long>(start),
-                                               requests.begin() + static_cast<long>(std::min(requests.size(), start + chunk)));
-    KAIF_ASSIGN_OR_RETURN(std::vector<engine::GenerateResult> done, engine.Generate(batch, &tokenizer));
-    for (auto& o : done) outputs.push_back(std::move(o));
-    if (options.progress) {
-      options.progress(Progress{config.task, outputs.size(), requests.size(), 0,
-                                engine.stats().computed_tokens - before.computed_tokens, 0});
+  // Cached generations are not run again; the rest run a chunk at a time, each chunk
+  // committed to the cache before the next.
+  std::vector<engine::GenerateResult> outputs(requests.size());
+  std::vector<size_t> todo;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    std::optional<engine::GenerateResult> hit = options.cache ? options.cache->Find(requests[i]) : std::nullopt;
+    if (hit) {
+      outputs[i] = std::move(*hit);
+    } else {
+      todo.push_back(i);
     }
   }
   result.requests = requests.size();
+  result.cached_requests = requests.size() - todo.size();
+  const engine::EngineStats before = engine.stats();
+  const auto started = std::chrono::steady_clock::now();
+  const size_t chunk = std::max<size_t>(1, options.chunk_requests);
+  for (size_t start = 0; start < todo.size(); start += chunk) {
+    std::vector<engine::GenerateRequest> batch;
+    std::vector<const engine::GenerateRequest*> keys;
+    for (size_t k = start; k < std::min(todo.size(), start + chunk); ++k) {
+      batch.push_back(requests[todo[k]]);
+      keys.push_back(&requests[todo[k]]);
+    }
+    KAIF_ASSIGN_OR_RETURN(std::vector<engine::GenerateResult> done, engine.Generate(batch, &tokenizer));
+    if (options.cache) KAIF_RETURN_IF_ERROR(options.cache->Store(keys, done));
+    for (size_t k = 0; k < done.size(); ++k) outputs[todo[start + k]] = std::move(done[k]);
+    if (options.progress) {
+      const size_t finished = std::min(todo.size(), start + chunk);
+      options.progress(Progress{config.task, result.cached_requests + finished, requests.size(), result.cached_requests,
+                                engine.stats().computed_tokens - before.computed_tokens,
+                                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()});
+    }
+  }
   result.request_tokens = engine.stats().request_tokens - before.request_tokens;
   result.computed_tokens = engine.stats().computed_tokens - before.computed_tokens;
 
-  std::map<std::string, std::vector<double>> per_doc;
   for (size_t d = 0; d < outputs.size(); ++d) {
-    json sample = {{"doc_id", d}, {"target", references[d]}, {"response", outputs[d].text},
+    json sample = {{"doc_id", loaded.doc_ids[d]}, {"target", references[d]}, {"response", outputs[d].text},
                    {"finish_reason", outputs[d].finish_reason}};
     if (outputs[d].truncated_tokens > 0) sample["truncated_context_tokens"] = outputs[d].truncated_tokens;
     json filtered = json::object();
@@ -93,16 +139,23 @@ Result<TaskResult> RunGeneration(const TaskConfig& config, engine::Engine& engin
       std::string answer = chain.Apply(outputs[d].text);
       filtered[chain.name()] = answer;
       for (const MetricSpec& m : metrics) {
-        KAIF_ASSIGN_OR_RETURN(double score, ExactMatch(answer, references[d], m.options));
         const std::string key = m.metric + "," + chain.name();
-        per_doc[key].push_back(score);
-        sample[key] = score;
+        MetricItem item;
+        if (IsInstructionMetric(m.metric)) {
+          auto followed = InstructionItem(m.metric, loaded.docs[d], answer);
+          if (!followed.ok()) return followed.status().WithContext(fmt::format("{} document {}", config.task, loaded.doc_ids[d]));
+          item = *followed;
+        } else {
+          KAIF_ASSIGN_OR_RETURN(item.a, ExactMatch(answer, references[d], m.options));
+        }
+        result.Add(key, m.aggregation, item);
+        sample[key] = m.aggregation == "weighted_mean" ? json::array({item.a, item.b}) : json(item.a);
       }
     }
     sample["filtered"] = filtered;
     result.samples.push_back(std::move(sample));
   }
-  for (const auto& [key, values] : per_doc) result.metrics[key] = MeanWithStderr(values);
+  KAIF_RETURN_IF_ERROR(result.Aggregate(options.bootstrap_iters));
   return result;
 }
 

@@ -4,7 +4,7 @@
 // each filter pipeline and exact_match against the target.
 #pragma once
 
-#include "eval/multiple_choice.h"
+#include "eval/task_run.h"
 
 namespace kaif::eval {
 

@@ -3,10 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <chrono>
-#include <cmath>
-
-#include "eval/dataset.h"
+#include <set>
 
 namespace kaif::eval {
 namespace {
@@ -21,101 +18,73 @@ size_t ArgMax(const std::vector<double>& v) {
   return best;
 }
 
+// The right choices of a document: indices from doc_to_text (multiple inputs) or
+// doc_to_target (an index, a choice's text, or a list of either).
+Result<std::vector<size_t>> Golds(const TaskPrompts& prompts, const json& doc, const std::vector<std::string>& choices) {
+  KAIF_ASSIGN_OR_RETURN(std::optional<size_t> input, prompts.InputIndex(doc));
+  json target;
+  if (input) {
+    target = *input;
+  } else {
+    KAIF_ASSIGN_OR_RETURN(target, prompts.Target(doc));
+  }
+  std::vector<size_t> golds;
+  for (const json& t : target.is_array() ? target : json::array({target})) {
+    long long index = -1;
+    if (t.is_string()) {
+      auto at = std::find(choices.begin(), choices.end(), t.get<std::string>());
+      if (at != choices.end()) index = at - choices.begin();
+    } else if (t.is_number_integer()) {
+      index = t.get<long long>();
+    }
+    if (index < 0 || static_cast<size_t>(index) >= choices.size()) {
+      return Status::InvalidInput(fmt::format("the target {} is not one of the {} choices", t.dump(), choices.size()));
+    }
+    golds.push_back(static_cast<size_t>(index));
+  }
+  if (golds.empty()) return Status::InvalidInput("the target list is empty");
+  return golds;
+}
+
 }  // namespace
-
-size_t CodePoints(const std::string& text) {
-  size_t n = 0;
-  for (unsigned char c : text) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
-MetricValue MeanWithStderr(const std::vector<double>& values) {
-  MetricValue m;
-  if (values.empty()) return m;
-  double sum = 0;
-  for (double v : values) sum += v;
-  m.value = sum / static_cast<double>(values.size());
-  if (values.size() > 1) {
-    double ss = 0;
-    for (double v : values) ss += (v - m.value) * (v - m.value);
-    m.stderr = std::sqrt(ss / static_cast<double>(values.size() - 1)) / std::sqrt(static_cast<double>(values.size()));
-  }
-  return m;
-}
-
-Result<TaskDocuments> LoadTaskDocuments(const TaskConfig& config, const EvalOptions& options) {
-  TaskDocuments out;
-  KAIF_ASSIGN_OR_RETURN(out.docs, LoadSplit(options.data_dir, config.dataset_path, config.dataset_name, config.eval_split()));
-  out.split_documents = out.docs.size();
-  if (options.limit && *options.limit < out.docs.size()) out.docs.resize(*options.limit);
-  out.num_fewshot = options.num_fewshot.value_or(config.num_fewshot.value_or(0));
-  if (out.num_fewshot > 0) {
-    std::string split = !config.fewshot_split.empty()       ? config.fewshot_split
-                        : !config.training_split.empty()   ? config.training_split
-                        : !config.validation_split.empty() ? config.validation_split
-                                                           : config.test_split;
-    KAIF_ASSIGN_OR_RETURN(std::vector<json> pool,
-                          LoadSplit(options.data_dir, config.dataset_path, config.dataset_name, split));
-    out.sampler.emplace(std::move(pool), config.fewshot_sampler, options.fewshot_seed, split == config.test_split);
-  }
-  return out;
-}
 
 Result<TaskResult> RunMultipleChoice(const TaskConfig& config, engine::Engine& engine,
                                      const tokenizer::Tokenizer& tokenizer, const EvalOptions& options) {
-  if (config.output_type != OutputType::kMultipleChoice) {
-    return Status::InvalidInput(fmt::format("{}: output_type {} is not run yet; kaif eval runs multiple_choice and generate_until tasks",
-                                            config.task, ToString(config.output_type)));
-  }
-  std::vector<std::string> metrics;
-  for (const MetricSpec& m : config.metrics) {
-    if (m.metric != "acc" && m.metric != "acc_norm" && m.metric != "acc_bytes") {
-      return Status::InvalidInput(fmt::format("{}: metric {} is not computed yet for multiple_choice; kaif has acc, "
-                                              "acc_norm and acc_bytes",
+  std::vector<MetricSpec> metrics = config.metrics;
+  static const std::set<std::string> kComputed = {"acc", "acc_norm", "acc_bytes", "exact_match", "f1", "mcc"};
+  for (const MetricSpec& m : metrics) {
+    if (!kComputed.count(m.metric)) {
+      return Status::InvalidInput(fmt::format("{}: metric {} does not apply to multiple_choice; kaif computes acc, "
+                                              "acc_norm, acc_bytes, exact_match, f1 and mcc",
                                               config.task, m.metric));
     }
-    metrics.push_back(m.metric);
   }
-  if (metrics.empty()) metrics = {"acc", "acc_norm"};  // lm-evaluation-harness's default
+  if (metrics.empty()) metrics = {{"acc", "mean"}, {"acc_norm", "mean"}};  // lm-evaluation-harness's default
 
   KAIF_ASSIGN_OR_RETURN(TaskPrompts prompts, TaskPrompts::Create(config));
   KAIF_ASSIGN_OR_RETURN(TaskDocuments loaded, LoadTaskDocuments(config, options));
-  std::vector<json>& docs = loaded.docs;
-  std::optional<FewshotSampler>& sampler = loaded.sampler;
+  const std::vector<json>& docs = loaded.docs;
   TaskResult result;
   result.task = config.task;
   result.split_documents = loaded.split_documents;
   result.documents = docs.size();
   result.num_fewshot = loaded.num_fewshot;
 
-  // Every request of the task, then one call to the engine.
+  // Every request of the task, then one pass through the engine.
   std::vector<engine::ScoreRequest> requests;
   std::vector<size_t> first_request(docs.size() + 1, 0);
   std::vector<std::vector<std::string>> choices(docs.size());
-  std::vector<json> golds(docs.size());
+  std::vector<std::vector<size_t>> golds(docs.size());
   for (size_t d = 0; d < docs.size(); ++d) {
-    std::string where = fmt::format("{} document {}", config.task, d);
-    std::vector<const json*> fewshot;
-    if (sampler) {
-      auto drawn = sampler->Sample(static_cast<size_t>(result.num_fewshot), docs[d]);
-      if (!drawn.ok()) return drawn.status().WithContext(where);
-      fewshot = *drawn;
-    }
-    auto pairs = prompts.MultipleChoice(docs[d], fewshot);
+    const std::string where = fmt::format("{} document {}", config.task, loaded.doc_ids[d]);
+    auto pairs = prompts.MultipleChoice(docs[d], loaded.fewshot[d]);
     if (!pairs.ok()) return pairs.status().WithContext(where);
-    KAIF_ASSIGN_OR_RETURN(choices[d], prompts.Choices(docs[d]));
-    auto gold = prompts.Target(docs[d]);
+    auto listed = prompts.Choices(docs[d]);
+    if (!listed.ok()) return listed.status().WithContext(where);
+    choices[d] = std::move(*listed);
+    auto gold = Golds(prompts, docs[d], choices[d]);
     if (!gold.ok()) return gold.status().WithContext(where);
-    json g = *gold;
-    if (g.is_string()) {
-      auto at = std::find(choices[d].begin(), choices[d].end(), g.get<std::string>());
-      g = at == choices[d].end() ? json(-1) : json(at - choices[d].begin());
-    }
-    if (!g.is_number_integer() || g.get<long long>() < 0 || g.get<size_t>() >= choices[d].size()) {
-      return Status::InvalidInput(fmt::format("{}: the target {} is not one of the {} choices", where, gold->dump(),
-                                              choices[d].size()));
-    }
-    golds[d] = g;
+    golds[d] = std::move(*gold);
     first_request[d] = requests.size();
     for (const auto& [context, continuation] : *pairs) {
       auto encoded = EncodePair(tokenizer, context, continuation, options.add_special_tokens);
@@ -124,53 +93,13 @@ Result<TaskResult> RunMultipleChoice(const TaskConfig& config, engine::Engine& e
     }
   }
   first_request[docs.size()] = requests.size();
+  KAIF_ASSIGN_OR_RETURN(std::vector<engine::ScoreResult> scores, ScoreRequests(requests, engine, options, result));
 
-  // Requests the cache holds are not computed; the rest go to the engine a chunk at a
-  // time (the KV cache keeps shared prefixes between chunks), each chunk committed to the
-  // cache before the next starts. Results do not depend on the chunking.
-  std::vector<engine::ScoreResult> scores(requests.size());
-  std::vector<size_t> todo;
-  for (size_t i = 0; i < requests.size(); ++i) {
-    std::optional<engine::ScoreResult> hit = options.cache ? options.cache->Find(requests[i]) : std::nullopt;
-    if (hit) {
-      scores[i] = std::move(*hit);
-    } else {
-      todo.push_back(i);
-    }
-  }
-  result.requests = requests.size();
-  result.cached_requests = requests.size() - todo.size();
-  const engine::EngineStats before = engine.stats();
-  const size_t chunk = std::max<size_t>(1, options.chunk_requests);
-  const auto started = std::chrono::steady_clock::now();
-  auto report = [&](size_t computed) {
-    if (!options.progress) return;
-    Progress p{config.task, result.cached_requests + computed, requests.size(), result.cached_requests,
-               engine.stats().computed_tokens - before.computed_tokens,
-               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()};
-    options.progress(p);
-  };
-  report(0);
-  for (size_t start = 0; start < todo.size(); start += chunk) {
-    std::vector<engine::ScoreRequest> batch;
-    std::vector<const engine::ScoreRequest*> keys;
-    for (size_t k = start; k < std::min(todo.size(), start + chunk); ++k) {
-      batch.push_back(requests[todo[k]]);
-      keys.push_back(&requests[todo[k]]);
-    }
-    KAIF_ASSIGN_OR_RETURN(std::vector<engine::ScoreResult> computed, engine.Loglikelihood(batch));
-    if (options.cache) KAIF_RETURN_IF_ERROR(options.cache->Store(keys, computed));
-    for (size_t k = 0; k < computed.size(); ++k) scores[todo[start + k]] = std::move(computed[k]);
-    report(std::min(todo.size(), start + chunk));
-  }
-  result.request_tokens = engine.stats().request_tokens - before.request_tokens;
-  result.computed_tokens = engine.stats().computed_tokens - before.computed_tokens;
-
-  std::map<std::string, std::vector<double>> per_doc;
   for (size_t d = 0; d < docs.size(); ++d) {
     std::vector<double> lls, per_char, per_byte;
-    json greedy = json::array();
+    std::vector<bool> greedy;
     size_t truncated = 0;
+    // As lm-evaluation-harness: lengths are the choices' (the contexts, for multiple inputs).
     for (size_t r = first_request[d]; r < first_request[d + 1]; ++r) {
       const std::string& choice = choices[d][r - first_request[d]];
       lls.push_back(scores[r].logprob);
@@ -179,18 +108,32 @@ Result<TaskResult> RunMultipleChoice(const TaskConfig& config, engine::Engine& e
       greedy.push_back(scores[r].greedy);
       truncated = std::max(truncated, scores[r].truncated_tokens);
     }
-    const size_t gold = golds[d].get<size_t>();
-    json sample = {{"doc_id", d}, {"target", gold}, {"loglikelihoods", lls}, {"greedy", greedy}};
+    const std::vector<size_t>& gold = golds[d];
+    auto hit = [&](size_t pred) { return std::find(gold.begin(), gold.end(), pred) != gold.end() ? 1.0 : 0.0; };
+    json sample = {{"doc_id", loaded.doc_ids[d]},
+                   {"target", gold.size() == 1 ? json(gold[0]) : json(gold)},
+                   {"loglikelihoods", lls},
+                   {"greedy", greedy}};
     if (truncated > 0) sample["truncated_context_tokens"] = truncated;
-    for (const std::string& m : metrics) {
-      size_t pred = m == "acc" ? ArgMax(lls) : m == "acc_norm" ? ArgMax(per_char) : ArgMax(per_byte);
-      double hit = pred == gold ? 1.0 : 0.0;
-      per_doc[m].push_back(hit);
-      sample[m] = hit;
+    for (const MetricSpec& m : metrics) {
+      MetricItem item;
+      if (m.metric == "acc") item.a = hit(ArgMax(lls));
+      if (m.metric == "acc_norm") item.a = hit(ArgMax(per_char));
+      if (m.metric == "acc_bytes") item.a = hit(ArgMax(per_byte));
+      if (m.metric == "exact_match") {
+        item.a = std::any_of(gold.begin(), gold.end(), [&](size_t g) { return greedy[g]; }) ? 1.0 : 0.0;
+      }
+      if (m.metric == "f1" || m.metric == "mcc") {
+        item = {static_cast<double>(gold[0]), static_cast<double>(ArgMax(lls))};
+        sample[m.metric] = json::array({gold[0], ArgMax(lls)});
+      } else {
+        sample[m.metric] = item.a;
+      }
+      result.Add(m.metric + ",none", m.aggregation, item);
     }
     result.samples.push_back(std::move(sample));
   }
-  for (const std::string& m : metrics) result.metrics[m + ",none"] = MeanWithStderr(per_doc[m]);
+  KAIF_RETURN_IF_ERROR(result.Aggregate(options.bootstrap_iters));
   return result;
 }
 

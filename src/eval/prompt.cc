@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "tokenizer/utf8.h"
+
 namespace kaif::eval {
 namespace {
 
@@ -71,7 +73,19 @@ class LiteralParser {
       while (p_ < s_.size() && s_[p_] != c) {
         if (s_[p_] == '\\' && p_ + 1 < s_.size()) {
           char e = s_[++p_];
-          text += e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e;
+          uint32_t cp = 0;
+          if (e == 'u' && Hex4(p_ + 1, cp)) {
+            p_ += 4;
+            uint32_t low = 0;  // a UTF-16 surrogate pair, as JSON writes characters beyond the BMP
+            if (cp >= 0xD800 && cp < 0xDC00 && s_.compare(p_ + 1, 2, "\\u") == 0 && Hex4(p_ + 3, low) &&
+                low >= 0xDC00 && low < 0xE000) {
+              cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+              p_ += 6;
+            }
+            tokenizer::AppendUtf8(cp, text);
+          } else {
+            text += e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e;
+          }
         } else {
           text += s_[p_];
         }
@@ -97,6 +111,18 @@ class LiteralParser {
     return true;
   }
 
+  bool Hex4(size_t at, uint32_t& out) const {
+    if (at + 4 > s_.size()) return false;
+    out = 0;
+    for (size_t i = at; i < at + 4; ++i) {
+      char c = s_[i];
+      int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+      if (digit < 0) return false;
+      out = out * 16 + static_cast<uint32_t>(digit);
+    }
+    return true;
+  }
+
   const std::string& s_;
   size_t p_ = 0;
 };
@@ -113,13 +139,12 @@ uint32_t LastCodePoint(const std::string& s, size_t end, size_t& length) {
   return ((b(start) & 0x07) << 18) | ((b(start + 1) & 0x3F) << 12) | ((b(start + 2) & 0x3F) << 6) | (b(start + 3) & 0x3F);
 }
 
-// Python's str.isspace() for one code point.
+}  // namespace
+
 bool IsPythonSpace(uint32_t cp) {
   return (cp >= 0x09 && cp <= 0x0D) || (cp >= 0x1C && cp <= 0x20) || cp == 0x85 || cp == 0xA0 || cp == 0x1680 ||
          (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
 }
-
-}  // namespace
 
 Result<json> LiteralEval(const std::string& text) {
   json out;
@@ -227,35 +252,72 @@ Result<std::string> TaskPrompts::AnswerText(const json& doc) const {
   return target.is_string() ? target.get<std::string>() : target.dump();
 }
 
-Result<std::string> TaskPrompts::Context(const json& doc, const std::vector<const json*>& fewshot) const {
+Result<std::optional<size_t>> TaskPrompts::InputIndex(const json& doc) const {
+  if (config_.doc_to_choice.is_null()) return std::optional<size_t>();
+  KAIF_ASSIGN_OR_RETURN(std::string text, Text(doc));
+  if (!IsDigits(text)) return std::optional<size_t>();
+  return std::optional<size_t>(std::stoull(text));
+}
+
+Result<std::string> TaskPrompts::Question(const json& doc) const {
+  KAIF_ASSIGN_OR_RETURN(std::optional<size_t> input, InputIndex(doc));
+  if (!input) return Text(doc);
+  KAIF_ASSIGN_OR_RETURN(std::vector<std::string> choices, Choices(doc));
+  if (*input >= choices.size()) {
+    return Status::InvalidInput(fmt::format("{}: doc_to_text picks input {} of {}", config_.task, *input, choices.size()));
+  }
+  return choices[*input];
+}
+
+Result<std::string> TaskPrompts::Prefix(const json& doc, const std::vector<const json*>& fewshot) const {
   std::string out;
   if (description_) {
     KAIF_ASSIGN_OR_RETURN(out, Render(description_, json(config_.description), doc, "description"));
   }
   for (const json* example : fewshot) {
-    KAIF_ASSIGN_OR_RETURN(std::string q, Text(*example));
+    KAIF_ASSIGN_OR_RETURN(std::string q, Question(*example));
     KAIF_ASSIGN_OR_RETURN(json target, Target(*example));
     bool has_answer = !target.is_null() && target != "";
     out += q;
     if (has_answer) {
-      KAIF_ASSIGN_OR_RETURN(std::string answer, AnswerText(*example));
+      KAIF_ASSIGN_OR_RETURN(std::optional<size_t> input, InputIndex(*example));
+      std::string answer;
+      if (input) {
+        answer = target.is_string() ? target.get<std::string>() : target.dump();
+      } else {
+        KAIF_ASSIGN_OR_RETURN(answer, AnswerText(*example));
+      }
       out += config_.target_delimiter + answer + config_.fewshot_delimiter;
     }
   }
+  return out;
+}
+
+Result<std::string> TaskPrompts::Context(const json& doc, const std::vector<const json*>& fewshot) const {
+  KAIF_ASSIGN_OR_RETURN(std::string prefix, Prefix(doc, fewshot));
   KAIF_ASSIGN_OR_RETURN(std::string q, Text(doc));
-  return out + q;
+  return prefix + q;
 }
 
 Result<std::vector<std::pair<std::string, std::string>>> TaskPrompts::MultipleChoice(
     const json& doc, const std::vector<const json*>& fewshot) const {
-  KAIF_ASSIGN_OR_RETURN(std::string context, Context(doc, fewshot));
   KAIF_ASSIGN_OR_RETURN(std::vector<std::string> choices, Choices(doc));
   if (choices.empty()) return Status::InvalidInput(config_.task + ": a document has no choices");
-  std::vector<std::pair<std::string, std::string>> out;
   for (const std::string& choice : choices) {
     if (choice.empty()) return Status::InvalidInput(config_.task + ": a document has an empty choice");
-    out.emplace_back(context, config_.target_delimiter + choice);
   }
+  KAIF_ASSIGN_OR_RETURN(std::string prefix, Prefix(doc, fewshot));
+  KAIF_ASSIGN_OR_RETURN(std::optional<size_t> input, InputIndex(doc));
+  std::vector<std::pair<std::string, std::string>> out;
+  if (input) {
+    // Multiple inputs (WinoGrande): one context per choice, the target is the shared continuation.
+    KAIF_ASSIGN_OR_RETURN(json target, Target(doc));
+    const std::string continuation = target.is_string() ? target.get<std::string>() : target.dump();
+    for (const std::string& choice : choices) out.emplace_back(prefix + choice, config_.target_delimiter + continuation);
+    return out;
+  }
+  KAIF_ASSIGN_OR_RETURN(std::string q, Text(doc));
+  for (const std::string& choice : choices) out.emplace_back(prefix + q, config_.target_delimiter + choice);
   return out;
 }
 

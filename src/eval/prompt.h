@@ -35,9 +35,14 @@ class TaskPrompts {
   // The answer as text: the target choice, the first of a list, or the target itself.
   Result<std::string> AnswerText(const nlohmann::json& doc) const;
 
+  // For a multiple-input task (WinoGrande: doc_to_text renders the index of the right
+  // context among doc_to_choice's), that index; nothing for other tasks.
+  Result<std::optional<size_t>> InputIndex(const nlohmann::json& doc) const;
+
   // The whole context for `doc` after `fewshot` solved examples.
   Result<std::string> Context(const nlohmann::json& doc, const std::vector<const nlohmann::json*>& fewshot) const;
-  // (context, continuation) for each choice of a multiple_choice task.
+  // (context, continuation) for each choice of a multiple_choice task; for a
+  // multiple-input task, (prefix + choice, target delimiter + target) for each choice.
   Result<std::vector<std::pair<std::string, std::string>>> MultipleChoice(
       const nlohmann::json& doc, const std::vector<const nlohmann::json*>& fewshot) const;
 
@@ -45,6 +50,10 @@ class TaskPrompts {
 
  private:
   TaskPrompts() = default;
+  // The description and the solved examples before a document's question.
+  Result<std::string> Prefix(const nlohmann::json& doc, const std::vector<const nlohmann::json*>& fewshot) const;
+  // doc_to_text, or for a multiple-input document the context it picks.
+  Result<std::string> Question(const nlohmann::json& doc) const;
   Result<std::string> Render(const std::optional<tokenizer::ChatTemplate>& t, const nlohmann::json& field,
                              const nlohmann::json& doc, const char* name) const;
 
@@ -67,6 +76,9 @@ class FewshotSampler {
   PythonRandom random_;
   bool pool_is_eval_split_;
 };
+
+// Python's str.isspace() (and re's \s) for one code point.
+bool IsPythonSpace(uint32_t code_point);
 
 // Python's str.rstrip() on UTF-8 text: the length without trailing Unicode whitespace.
 size_t RstripLength(const std::string& text);

@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include <nlohmann/json.hpp>
+
 #include "util/sha256.h"
 #include "util/sqlite_statement.h"
 
@@ -30,7 +32,8 @@ Result<std::unique_ptr<ResultCache>> ResultCache::Open(const std::filesystem::pa
   const char* schema =
       "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
       "CREATE TABLE IF NOT EXISTS loglikelihood (key TEXT PRIMARY KEY, logprob REAL NOT NULL, greedy INTEGER NOT NULL,"
-      " truncated INTEGER NOT NULL, token_logprobs BLOB NOT NULL)";
+      " truncated INTEGER NOT NULL, token_logprobs BLOB NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS generation (key TEXT PRIMARY KEY, result TEXT NOT NULL)";
   if (sqlite3_exec(cache->db_, schema, nullptr, nullptr, &error) != SQLITE_OK) {
     std::string message = error ? error : "unknown error";
     sqlite3_free(error);
@@ -93,6 +96,59 @@ Status ResultCache::Store(const std::vector<const engine::ScoreRequest*>& reques
       insert.Bind(3, results[i].greedy ? 1L : 0L);
       insert.Bind(4, static_cast<long>(results[i].truncated_tokens));
       insert.BindBlob(5, blob);
+      if (sqlite3_step(insert.get()) != SQLITE_DONE) return fail("cannot write");
+    }
+  }
+  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) return fail("cannot commit");
+  return Status::Ok();
+}
+
+std::string ResultCache::Key(const engine::GenerateRequest& r) const {
+  const engine::SamplingOptions& s = r.sampling;
+  nlohmann::json request = {{"prompt", r.prompt},         {"max_tokens", r.max_tokens},  {"stop_tokens", r.stop_tokens},
+                            {"stop", r.stop_strings},      {"stop_at_eos", r.stop_at_eos}, {"temperature", s.temperature},
+                            {"top_k", s.top_k},            {"top_p", s.top_p},             {"min_p", s.min_p},
+                            {"repetition_penalty", s.repetition_penalty}, {"seed", s.seed}};
+  return Sha256Hex(backend_ + "\ngenerate\n" + request.dump());
+}
+
+std::optional<engine::GenerateResult> ResultCache::Find(const engine::GenerateRequest& request) const {
+  SqliteStatement find(db_, "SELECT result FROM generation WHERE key = ?");
+  if (!find.ok()) return std::nullopt;
+  std::string key = Key(request);
+  find.Bind(1, key);
+  if (sqlite3_step(find.get()) != SQLITE_ROW) return std::nullopt;
+  const unsigned char* text = sqlite3_column_text(find.get(), 0);
+  nlohmann::json j = nlohmann::json::parse(text ? reinterpret_cast<const char*>(text) : "", nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return std::nullopt;  // an unreadable entry is computed again
+  engine::GenerateResult r;
+  r.tokens = j.value("tokens", std::vector<int>());
+  r.text = j.value("text", "");
+  r.finish_reason = j.value("finish_reason", "");
+  r.truncated_tokens = j.value("truncated_tokens", size_t{0});
+  return r;
+}
+
+Status ResultCache::Store(const std::vector<const engine::GenerateRequest*>& requests,
+                          const std::vector<engine::GenerateResult>& results) {
+  auto fail = [&](const char* what) {
+    std::string message = path_.string() + ": " + what + ": " + sqlite3_errmsg(db_);
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return Status::IoError(message);
+  };
+  if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) return fail("cannot write");
+  {
+    SqliteStatement insert(db_, "INSERT OR REPLACE INTO generation (key, result) VALUES (?, ?)");
+    if (!insert.ok()) return fail("cannot write");
+    for (size_t i = 0; i < requests.size(); ++i) {
+      const engine::GenerateResult& g = results[i];
+      std::string key = Key(*requests[i]);
+      std::string value = nlohmann::json{{"tokens", g.tokens}, {"text", g.text}, {"finish_reason", g.finish_reason},
+                                         {"truncated_tokens", g.truncated_tokens}}
+                              .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      sqlite3_reset(insert.get());
+      insert.Bind(1, key);
+      insert.Bind(2, value);
       if (sqlite3_step(insert.get()) != SQLITE_DONE) return fail("cannot write");
     }
   }

@@ -1,4 +1,4 @@
-// Finished log-likelihood requests on disk (SQLite, WAL), keyed by the backend's identity
+// Finished log-likelihood and generation requests on disk (SQLite, WAL), keyed by the backend's identity
 // and the request's token ids, so that a killed run resumes where it stopped: nothing
 // committed is computed twice, nothing computed and committed is lost. Results are stored
 // as the exact doubles the engine produced.
@@ -28,9 +28,15 @@ class ResultCache {
   // Stores a batch in one transaction.
   Status Store(const std::vector<const engine::ScoreRequest*>& requests, const std::vector<engine::ScoreResult>& results);
 
+  // Generations, keyed by the prompt ids and every setting that changes the output.
+  std::optional<engine::GenerateResult> Find(const engine::GenerateRequest& request) const;
+  Status Store(const std::vector<const engine::GenerateRequest*>& requests,
+               const std::vector<engine::GenerateResult>& results);
+
  private:
   ResultCache() = default;
   std::string Key(const engine::ScoreRequest& request) const;
+  std::string Key(const engine::GenerateRequest& request) const;
 
   sqlite3* db_ = nullptr;
   std::string backend_;

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "eval/metrics.h"
 #include "util/file.h"
 
 namespace kaif::eval {
@@ -17,7 +18,8 @@ using nlohmann::json;
 // `!function` references kaif computes natively, by the function's name (the module part
 // is the task folder's utils.py, which kaif does not run).
 const std::map<std::string, std::string> kNativeFunctions = {
-    {"macro_f1_score", "macro_f1"}, {"micro_f1_score", "micro_f1"}, {"weighted_f1_score", "weighted_f1"}};
+    {"macro_f1_score", "macro_f1"}, {"micro_f1_score", "micro_f1"}, {"weighted_f1_score", "weighted_f1"},
+    {"agg_inst_level_acc", "weighted_mean"}};
 
 // A YAML scalar as JSON: plain scalars are typed as YAML 1.1 core types (null, bool, int,
 // float), quoted ones stay strings. `!function x` becomes {"!function": "x"}.
@@ -139,6 +141,15 @@ Result<MetricSpec> ReadMetric(const json& m, const std::filesystem::path& source
       KAIF_RETURN_IF_ERROR(RejectFunctions(value, source, where + "." + key));
       spec.options[key] = value;
     }
+  }
+  if (spec.aggregation.empty()) spec.aggregation = DefaultAggregation(spec.metric);
+  if (spec.aggregation.empty()) {
+    return Unsupported(source, where + ".metric",
+                       spec.metric + " is not a metric kaif computes (acc, acc_norm, acc_bytes, exact_match, f1, mcc, "
+                                     "perplexity, word_perplexity, byte_perplexity, bits_per_byte, IFEval's accuracies)");
+  }
+  if (!IsKnownAggregation(spec.aggregation)) {
+    return Unsupported(source, where + ".aggregation", spec.aggregation + " is not an aggregation kaif computes");
   }
   return spec;
 }
@@ -299,6 +310,8 @@ Result<TaskConfig> ParseTaskConfig(const std::string& yaml, const std::filesyste
         return Unsupported(source, "generation_kwargs." + key, "is not supported (or not a valid value)");
       }
     }
+  } else {
+    c.generation.until = {c.fewshot_delimiter};  // lm-evaluation-harness's default without generation_kwargs
   }
   if (doc.contains("metric_list")) {
     if (!doc["metric_list"].is_array()) return Unsupported(source, "metric_list", "must be a list");
@@ -316,6 +329,10 @@ Result<TaskConfig> ParseTaskConfig(const std::string& yaml, const std::filesyste
   }
   if (doc.contains("metadata") && doc["metadata"].is_object()) c.metadata = doc["metadata"];
   return c;
+}
+
+Result<json> ReadTaskYaml(const std::string& yaml, const std::filesystem::path& source) {
+  return LoadYaml(yaml, source, 0);
 }
 
 Result<TaskConfig> LoadTaskConfig(const std::filesystem::path& file) {

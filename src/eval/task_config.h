@@ -20,7 +20,7 @@ const char* ToString(OutputType type);
 
 struct MetricSpec {
   std::string metric;               // acc, acc_norm, exact_match, f1, mcc, ...
-  std::string aggregation = "mean";  // mean, or a native aggregation (macro_f1, ...)
+  std::string aggregation;  // as given, else the metric's default (eval/metrics.h)
   bool higher_is_better = true;
   nlohmann::json options = nlohmann::json::object();  // the metric's other keys (ignore_case, ...)
 };
@@ -36,6 +36,7 @@ struct FilterPipeline {
 };
 
 struct GenerationConfig {
+  // Stop strings besides end of sequence; without generation_kwargs, the few-shot delimiter.
   std::vector<std::string> until;
   int max_gen_toks = 256;
   double temperature = 0;
@@ -67,6 +68,10 @@ struct TaskConfig {
 
 // Reads a task file; `include`s are resolved relative to the including file.
 Result<TaskConfig> LoadTaskConfig(const std::filesystem::path& file);
+
+// A task or group file as JSON, its `include`s merged (the including file's keys win);
+// `!function x` becomes {"!function": "x"}.
+Result<nlohmann::json> ReadTaskYaml(const std::string& yaml, const std::filesystem::path& source);
 
 // The same from YAML text (`source` names it in messages; includes relative to its folder).
 Result<TaskConfig> ParseTaskConfig(const std::string& yaml, const std::filesystem::path& source);

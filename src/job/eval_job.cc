@@ -3,8 +3,7 @@
 #include <chrono>
 
 #include "engine/kernels.h"
-#include "eval/generation.h"
-#include "eval/task_config.h"
+#include "eval/task_registry.h"
 #include "job/text_job.h"
 #include "model/weights.h"
 #include "util/file.h"
@@ -20,28 +19,40 @@ std::string FileSha256(const std::filesystem::path& path) {
   return text.ok() ? Sha256Hex(*text) : "";
 }
 
+// The identity `kaif model info` prints, from the mapped tensors (never a copy of the file).
+std::string WeightsSha256(const engine::ModelWeights& weights) {
+  if (weights.safetensors) return model::WeightsContentHash(*weights.safetensors);
+  std::vector<const tensor::TensorView*> tensors;
+  for (const tensor::TensorView& t : weights.gguf->tensors()) tensors.push_back(&t);
+  return model::WeightsContentHash(tensors);
+}
+
+TaskRecord StartRecord(const eval::TaskConfig& t) {
+  TaskRecord record;
+  record.name = t.task;
+  record.config = {{"file", t.source.string()},
+                   {"sha256", FileSha256(t.source)},
+                   {"dataset_path", t.dataset_path},
+                   {"dataset_name", t.dataset_name},
+                   {"split", t.eval_split()},
+                   {"fewshot_split", t.fewshot_split},
+                   {"fewshot_sampler", t.fewshot_sampler},
+                   {"output_type", eval::ToString(t.output_type)}};
+  record.version = t.metadata.value("version", json());
+  for (const eval::MetricSpec& m : t.metrics) record.higher_is_better.emplace_back(m.metric, m.higher_is_better);
+  return record;
+}
+
 }  // namespace
 
 Result<std::vector<std::filesystem::path>> RunEval(const EvalJob& job) {
-  std::vector<eval::TaskConfig> tasks;
-  for (const auto& file : job.tasks) {
-    KAIF_ASSIGN_OR_RETURN(eval::TaskConfig t, eval::LoadTaskConfig(file));
-    tasks.push_back(std::move(t));
-  }
+  KAIF_ASSIGN_OR_RETURN(eval::TaskRegistry registry, eval::TaskRegistry::Scan(job.task_dirs));
+  KAIF_ASSIGN_OR_RETURN(eval::TaskSelection selection, registry.Select(job.tasks));
   KAIF_ASSIGN_OR_RETURN(TextModel model, OpenTextModel(job.model, job.tokenizer, job.engine));
   std::filesystem::path tokenizer_file = model.tokenizer_dir;
   if (std::filesystem::is_directory(tokenizer_file)) tokenizer_file /= "tokenizer.json";
   const std::string tokenizer_sha256 = FileSha256(tokenizer_file);
-  // The identity `kaif model info` prints, from the mapped tensors (never a copy of the file).
-  const engine::ModelWeights& weights = model.engine->weights();
-  std::string weights_sha256;
-  if (weights.safetensors) {
-    weights_sha256 = model::WeightsContentHash(*weights.safetensors);
-  } else {
-    std::vector<const tensor::TensorView*> tensors;
-    for (const tensor::TensorView& t : weights.gguf->tensors()) tensors.push_back(&t);
-    weights_sha256 = model::WeightsContentHash(tensors);
-  }
+  const std::string weights_sha256 = WeightsSha256(model.engine->weights());
   std::error_code ec;
   std::filesystem::create_directories(job.out, ec);
   if (ec) return Status::IoError(job.out.string() + ": " + ec.message());
@@ -53,74 +64,65 @@ Result<std::vector<std::filesystem::path>> RunEval(const EvalJob& job) {
     KAIF_ASSIGN_OR_RETURN(cache, eval::ResultCache::Open(job.cache.empty() ? job.out / "cache.sqlite" : job.cache, backend));
     options.cache = cache.get();
   }
-  json results = json::object(), nshot = json::object(), nsamples = json::object(), configs = json::object(),
-       versions = json::object();
-  std::vector<std::pair<std::string, std::vector<json>>> samples;
+
+  EvalRecord record;
+  record.named = selection.named;
+  record.groups = selection.groups;
+  record.bootstrap_iters = options.bootstrap_iters;
+  record.target = job.target;
   uint64_t request_tokens = 0, computed_tokens = 0;
   size_t requests = 0, cached_requests = 0;
-  auto start = std::chrono::steady_clock::now();
-  for (const eval::TaskConfig& t : tasks) {
-    Result<eval::TaskResult> run = t.output_type == eval::OutputType::kGenerateUntil
-                                       ? eval::RunGeneration(t, *model.engine, *model.tokenizer, options)
-                                       : eval::RunMultipleChoice(t, *model.engine, *model.tokenizer, options);
-    if (!run.ok()) return run.status();
-    eval::TaskResult r = std::move(*run);
-    json entry = {{"alias", t.task}};
-    for (const auto& [key, m] : r.metrics) {
-      const size_t comma = key.find(',');
-      entry[key] = m.value;
-      entry[key.substr(0, comma) + "_stderr" + key.substr(comma)] = m.stderr;
+  const auto start = std::chrono::steady_clock::now();
+  for (const eval::TaskConfig& t : selection.tasks) {
+    TaskRecord task = StartRecord(t);
+    KAIF_ASSIGN_OR_RETURN(task.result, eval::RunTask(t, *model.engine, *model.tokenizer, options));
+    if (task.higher_is_better.empty()) {
+      for (const auto& [key, aggregation] : task.result.aggregations) {
+        std::string metric = key.substr(0, key.find(','));
+        if (std::none_of(task.higher_is_better.begin(), task.higher_is_better.end(),
+                         [&](const auto& h) { return h.first == metric; })) {
+          task.higher_is_better.emplace_back(metric, aggregation.find("perplexity") == std::string::npos &&
+                                                         aggregation != "bits_per_byte");
+        }
+      }
     }
-    results[t.task] = entry;
-    nshot[t.task] = r.num_fewshot;
-    nsamples[t.task] = {{"original", r.split_documents}, {"effective", r.documents}};
-    configs[t.task] = {{"file", t.source.string()},
-                       {"sha256", FileSha256(t.source)},
-                       {"dataset_path", t.dataset_path},
-                       {"dataset_name", t.dataset_name},
-                       {"split", t.eval_split()},
-                       {"fewshot_split", t.fewshot_split},
-                       {"fewshot_sampler", t.fewshot_sampler},
-                       {"output_type", eval::ToString(t.output_type)}};
-    versions[t.task] = t.metadata.value("version", json());
-    request_tokens += r.request_tokens;
-    computed_tokens += r.computed_tokens;
-    requests += r.requests;
-    cached_requests += r.cached_requests;
-    samples.emplace_back(t.task, std::move(r.samples));
+    request_tokens += task.result.request_tokens;
+    computed_tokens += task.result.computed_tokens;
+    requests += task.result.requests;
+    cached_requests += task.result.cached_requests;
+    record.tasks.push_back(std::move(task));
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  json doc = {{"results", results},
-              {"n-shot", nshot},
-              {"n-samples", nsamples},
-              {"configs", configs},
-              {"versions", versions},
-              {"model", {{"path", job.model.string()},
-                         {"model_type", model.engine->architecture().model_type},
-                         {"weights_sha256", weights_sha256},
-                         {"tokenizer_sha256", tokenizer_sha256}}},
-              {"kaif", {{"version", KAIF_VERSION},
-                        {"backend", "native"},
-                        {"kernels", engine::KernelIsa()},
-                        {"threads", model.engine->threads()},
-                        {"fewshot_seed", job.options.fewshot_seed},
-                        {"requests", requests},
-                        {"cached_requests", cached_requests},
-                        {"request_tokens", request_tokens},
-                        {"computed_tokens", computed_tokens},
-                        {"seconds", seconds}}}};
-  std::vector<std::filesystem::path> written;
-  for (const auto& [task, records] : samples) {
-    std::string lines;
-    for (const json& s : records) lines += s.dump() + "\n";
-    std::filesystem::path file = job.out / ("samples_" + task + ".jsonl");
-    KAIF_RETURN_IF_ERROR(WriteFileAtomic(file, lines));
-    written.push_back(file);
+  record.model = {{"path", job.model.string()},
+                  {"model_type", model.engine->architecture().model_type},
+                  {"weights_sha256", weights_sha256},
+                  {"tokenizer_sha256", tokenizer_sha256}};
+  record.kaif = {{"version", KAIF_VERSION},
+                 {"backend", "native"},
+                 {"kernels", engine::KernelIsa()},
+                 {"threads", model.engine->threads()},
+                 {"fewshot_seed", options.fewshot_seed},
+                 {"add_bos", options.add_special_tokens},
+                 {"limit", options.limit ? json(*options.limit) : json()},
+                 {"requests", requests},
+                 {"cached_requests", cached_requests},
+                 {"request_tokens", request_tokens},
+                 {"computed_tokens", computed_tokens},
+                 {"seconds", seconds}};
+  if (options.shard_count > 1) record.kaif["shard"] = {options.shard_index, options.shard_count};
+  return WriteEvalOutputs(job.out, record);
+}
+
+Result<std::vector<std::filesystem::path>> MergeEval(const std::vector<std::filesystem::path>& shards,
+                                                     const std::filesystem::path& out) {
+  std::vector<EvalRecord> records;
+  for (const auto& dir : shards) {
+    Result<EvalRecord> r = ReadEvalOutputs(dir);
+    if (!r.ok()) return r.status();
+    records.push_back(std::move(*r));
   }
-  std::filesystem::path file = job.out / "results.json";
-  KAIF_RETURN_IF_ERROR(WriteFileAtomic(file, doc.dump(2) + "\n"));
-  written.push_back(file);
-  return written;
+  KAIF_ASSIGN_OR_RETURN(EvalRecord merged, MergeShards(std::move(records)));
+  return WriteEvalOutputs(out, merged);
 }
 
 }  // namespace kaif::job

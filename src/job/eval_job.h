@@ -1,32 +1,40 @@
-// The job behind `kaif eval`: run task files on a model with the native engine and write
-// the results (lm-evaluation-harness's results layout, "acc,none" keys, plus kaif's
-// identity and token counts) and one JSONL of per-document records per task.
+// The job behind `kaif eval`: run tasks (by name from the task folders, or task and group
+// files) on a model with the native engine, aggregate groups, and write the results
+// (job/eval_results.h). Also `kaif eval merge`: one result from the shards of a run.
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "engine/engine.h"
-#include "eval/multiple_choice.h"
+#include "eval/task_run.h"
+#include "job/eval_results.h"
 #include "util/status.h"
 
 namespace kaif::job {
 
 struct EvalJob {
   std::filesystem::path model, tokenizer;  // tokenizer empty: the model folder's
-  std::vector<std::filesystem::path> tasks;  // task files
+  std::vector<std::string> tasks;          // task, group or tag names, or task/group files
+  std::vector<std::filesystem::path> task_dirs;  // where names are looked up
   std::filesystem::path out;
   // Finished requests, so that a killed run resumes: OUT/cache.sqlite unless set; off
   // when `use_cache` is false.
   std::filesystem::path cache;
   bool use_cache = true;
+  std::optional<ProgramTarget> target;
   eval::EvalOptions options;
   engine::EngineOptions engine;
 };
 
-// Writes OUT/results.json and OUT/samples_<task>.jsonl (and the cache); returns the
-// paths written.
+// Writes OUT/results.json, OUT/samples_<task>.jsonl (and the cache, and the kaif.results/1
+// document when a target is set); returns the paths written.
 Result<std::vector<std::filesystem::path>> RunEval(const EvalJob& job);
+
+// Merges the shard folders of one run into `out`.
+Result<std::vector<std::filesystem::path>> MergeEval(const std::vector<std::filesystem::path>& shards,
+                                                     const std::filesystem::path& out);
 
 }  // namespace kaif::job

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "tokenizer/regex.h"
 #include "util/file.h"
 
 namespace kaif::tokenizer {
@@ -252,7 +253,8 @@ std::vector<Token> Lex(const std::string& src) {
             case 'b': s += '\b'; break;
             case 'f': s += '\f'; break;
             case 'v': s += '\v'; break;
-            default: s += e;
+            case '\\': case '\'': case '"': s += e; break;
+            default: s += '\\', s += e;  // as Python: an unknown escape keeps its backslash
           }
           ++p;
           continue;
@@ -861,6 +863,14 @@ class Renderer {
         }
         return Value::List(std::move(parts));
       }
+      if (method == "capitalize") {  // Python's: the first character upper case, the rest lower (ASCII letters)
+        std::string out = s;
+        for (size_t k = 0; k < out.size(); ++k) {
+          unsigned char c = static_cast<unsigned char>(out[k]);
+          out[k] = static_cast<char>(k == 0 ? std::toupper(c) : std::tolower(c));
+        }
+        return Value::Str(out);
+      }
       if (method == "replace") {
         std::string from = arg_string(0), to = arg_string(1), out;
         if (from.empty()) return self;
@@ -908,7 +918,23 @@ class Renderer {
     }
     if (name == "tojson") return Value::Str(ToJson(v));
     if (name == "string") return Value::Str(ToText(v));
-    if (name == "upper" || name == "lower") return CallMethod(Value::Str(ToText(v)), name, args);
+    if (name == "upper" || name == "lower" || name == "capitalize" || name == "replace") {
+      return CallMethod(Value::Str(ToText(v)), name, args);
+    }
+    if (name == "regex_replace") {  // kaif's: Python's re.sub(pattern, replacement, text), the replacement literal
+      if (args.size() != 2) throw TemplateError("|regex_replace takes a pattern and a replacement");
+      Result<Regex> re = Regex::Compile(ToText(args[0]));
+      if (!re.ok()) throw TemplateError(re.status().message());
+      const std::string s = ToText(v), replacement = ToText(args[1]);
+      std::string out;
+      size_t last = 0;
+      re->FindAll(s, [&](size_t begin, size_t end) {
+        out.append(s, last, begin - last);
+        out += replacement;
+        last = end;
+      });
+      return Value::Str(out + s.substr(last));
+    }
     if (name == "default") return v.defined() ? v : (args.empty() ? Value::Str("") : args[0]);
     if (name == "first") return Index(v, Value::Int(0));
     if (name == "last") return Index(v, Value::Int(-1));

@@ -80,6 +80,12 @@ TEST(ChatTemplateTest, PlainJinjaForTaskTemplates) {
   EXPECT_EQ(render("{% if answer %}\n  yes\n{% endif %}\n"), "\n  yes\n\n");
   EXPECT_EQ(render("{{ missing }}"), "error: chat template: an undefined value is printed: 'missing'");
   EXPECT_EQ(render("{{ missing is defined }}"), "False");
+  // HellaSwag's preprocessing as templates: str.capitalize, re.sub, replace.
+  EXPECT_EQ(render("{{ 'the CAT sat'.capitalize() }}|{{ 'dOG' | capitalize }}"), "The cat sat|Dog");
+  EXPECT_EQ(render("{{ 'Walk [title] a dog [step]  home' | replace(' [title]', '. ') | regex_replace('\\[.*?\\]', '') | "
+                   "replace('  ', ' ') }}"),
+            "Walk. a dog  home");
+  EXPECT_EQ(render("{{ 'x' | regex_replace('(', '') }}").rfind("error: ", 0), 0u);
   // The chat-template defaults trim the same source.
   auto chat = ChatTemplate::Parse("{% if answer %}\n  yes\n{% endif %}\n");
   EXPECT_EQ(chat->Render(doc).value(), "  yes\n");

@@ -1,0 +1,153 @@
+#include "eval/loglikelihood.h"
+
+#include <fmt/format.h>
+
+#include <set>
+
+#include "tokenizer/utf8.h"
+
+namespace kaif::eval {
+namespace {
+
+using nlohmann::json;
+
+Status CheckMetrics(const TaskConfig& config, std::vector<MetricSpec>& metrics, const std::set<std::string>& computed,
+                    const std::vector<MetricSpec>& defaults) {
+  if (metrics.empty()) metrics = defaults;
+  for (const MetricSpec& m : metrics) {
+    if (!computed.count(m.metric)) {
+      std::string names;
+      for (const std::string& c : computed) names += (names.empty() ? "" : ", ") + c;
+      return Status::InvalidInput(fmt::format("{}: metric {} does not apply to {}; kaif computes {}", config.task, m.metric,
+                                              ToString(config.output_type), names));
+    }
+  }
+  return Status::Ok();
+}
+
+TaskResult StartResult(const TaskConfig& config, const TaskDocuments& loaded) {
+  TaskResult result;
+  result.task = config.task;
+  result.split_documents = loaded.split_documents;
+  result.documents = loaded.docs.size();
+  result.num_fewshot = loaded.num_fewshot;
+  return result;
+}
+
+}  // namespace
+
+std::vector<engine::ScoreRequest> RollingWindows(const std::vector<int>& tokens, int prefix_token, size_t max_length) {
+  std::vector<engine::ScoreRequest> windows;
+  if (tokens.empty() || max_length == 0) return windows;
+  const size_t first = std::min(max_length, tokens.size());
+  windows.push_back({{prefix_token}, std::vector<int>(tokens.begin(), tokens.begin() + static_cast<long>(first))});
+  for (size_t predicted = first; predicted < tokens.size();) {
+    const size_t length = std::min(tokens.size() - predicted, max_length);
+    const size_t end = predicted + length;
+    // The max_length tokens before the last predicted one, minus those predicted here.
+    const size_t context_start = end > max_length + 1 ? end - max_length - 1 : 0;
+    windows.push_back({std::vector<int>(tokens.begin() + static_cast<long>(context_start),
+                                        tokens.begin() + static_cast<long>(predicted)),
+                       std::vector<int>(tokens.begin() + static_cast<long>(predicted), tokens.begin() + static_cast<long>(end))});
+    predicted = end;
+  }
+  return windows;
+}
+
+size_t CountWords(const std::string& text) {
+  size_t words = 1;
+  bool in_space = false;
+  for (size_t i = 0; i < text.size();) {
+    const size_t length = std::min<size_t>(tokenizer::Utf8Length(static_cast<unsigned char>(text[i])), text.size() - i);
+    uint32_t cp = static_cast<unsigned char>(text[i]) & (length == 1 ? 0x7F : 0xFF >> (length + 1));
+    for (size_t k = 1; k < length; ++k) cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+    i += length;
+    const bool space = IsPythonSpace(cp);
+    if (space && !in_space) ++words;
+    in_space = space;
+  }
+  return words;
+}
+
+Result<TaskResult> RunLoglikelihood(const TaskConfig& config, engine::Engine& engine,
+                                    const tokenizer::Tokenizer& tokenizer, const EvalOptions& options) {
+  std::vector<MetricSpec> metrics = config.metrics;
+  KAIF_RETURN_IF_ERROR(CheckMetrics(config, metrics, {"perplexity", "acc"}, {{"perplexity", "perplexity"}, {"acc", "mean"}}));
+  KAIF_ASSIGN_OR_RETURN(TaskPrompts prompts, TaskPrompts::Create(config));
+  KAIF_ASSIGN_OR_RETURN(TaskDocuments loaded, LoadTaskDocuments(config, options));
+  TaskResult result = StartResult(config, loaded);
+  std::vector<engine::ScoreRequest> requests;
+  for (size_t d = 0; d < loaded.docs.size(); ++d) {
+    const std::string where = fmt::format("{} document {}", config.task, loaded.doc_ids[d]);
+    auto context = prompts.Context(loaded.docs[d], loaded.fewshot[d]);
+    if (!context.ok()) return context.status().WithContext(where);
+    auto target = prompts.AnswerText(loaded.docs[d]);
+    if (!target.ok()) return target.status().WithContext(where);
+    auto encoded = EncodePair(tokenizer, *context, *target, options.add_special_tokens);
+    if (!encoded.ok()) return encoded.status().WithContext(where);
+    if (encoded->continuation.empty()) return Status::InvalidInput(where + ": the target is empty");
+    requests.push_back({std::move(encoded->context), std::move(encoded->continuation)});
+  }
+  KAIF_ASSIGN_OR_RETURN(std::vector<engine::ScoreResult> scores, ScoreRequests(requests, engine, options, result));
+  for (size_t d = 0; d < scores.size(); ++d) {
+    json sample = {{"doc_id", loaded.doc_ids[d]}, {"loglikelihood", scores[d].logprob}, {"greedy", scores[d].greedy}};
+    if (scores[d].truncated_tokens > 0) sample["truncated_context_tokens"] = scores[d].truncated_tokens;
+    for (const MetricSpec& m : metrics) {
+      const double value = m.metric == "acc" ? (scores[d].greedy ? 1.0 : 0.0) : scores[d].logprob;
+      result.Add(m.metric + ",none", m.aggregation, {value, 0});
+      sample[m.metric] = value;
+    }
+    result.samples.push_back(std::move(sample));
+  }
+  KAIF_RETURN_IF_ERROR(result.Aggregate(options.bootstrap_iters));
+  return result;
+}
+
+Result<TaskResult> RunLoglikelihoodRolling(const TaskConfig& config, engine::Engine& engine,
+                                           const tokenizer::Tokenizer& tokenizer, const EvalOptions& options) {
+  std::vector<MetricSpec> metrics = config.metrics;
+  KAIF_RETURN_IF_ERROR(CheckMetrics(config, metrics, {"word_perplexity", "byte_perplexity", "bits_per_byte"},
+                                    {{"word_perplexity", "weighted_perplexity"},
+                                     {"byte_perplexity", "weighted_perplexity"},
+                                     {"bits_per_byte", "bits_per_byte"}}));
+  const model::Architecture& arch = engine.architecture();
+  std::optional<int> prefix = arch.bos_token_id;
+  if (!prefix && !arch.eos_token_ids.empty()) prefix = arch.eos_token_ids[0];
+  if (!prefix) return Status::InvalidInput(config.task + ": the model has neither a BOS nor an EOS token to start from");
+  const size_t window = arch.max_positions > 0 ? static_cast<size_t>(arch.max_positions) : 2048;
+
+  KAIF_ASSIGN_OR_RETURN(TaskPrompts prompts, TaskPrompts::Create(config));
+  KAIF_ASSIGN_OR_RETURN(TaskDocuments loaded, LoadTaskDocuments(config, options));
+  TaskResult result = StartResult(config, loaded);
+  std::vector<engine::ScoreRequest> requests;
+  std::vector<size_t> first(loaded.docs.size() + 1, 0);
+  std::vector<std::string> texts;
+  for (size_t d = 0; d < loaded.docs.size(); ++d) {
+    const std::string where = fmt::format("{} document {}", config.task, loaded.doc_ids[d]);
+    auto text = prompts.AnswerText(loaded.docs[d]);
+    if (!text.ok()) return text.status().WithContext(where);
+    auto tokens = tokenizer.Encode(*text, false);
+    if (!tokens.ok()) return tokens.status().WithContext(where);
+    if (tokens->empty()) return Status::InvalidInput(where + ": the text is empty");
+    first[d] = requests.size();
+    for (engine::ScoreRequest& w : RollingWindows(*tokens, *prefix, window)) requests.push_back(std::move(w));
+    texts.push_back(std::move(*text));
+  }
+  first[loaded.docs.size()] = requests.size();
+  KAIF_ASSIGN_OR_RETURN(std::vector<engine::ScoreResult> scores, ScoreRequests(requests, engine, options, result));
+  for (size_t d = 0; d < loaded.docs.size(); ++d) {
+    double ll = 0;
+    for (size_t r = first[d]; r < first[d + 1]; ++r) ll += scores[r].logprob;
+    const double words = static_cast<double>(CountWords(texts[d])), bytes = static_cast<double>(texts[d].size());
+    json sample = {{"doc_id", loaded.doc_ids[d]}, {"loglikelihood", ll}, {"words", words}, {"bytes", bytes},
+                   {"windows", first[d + 1] - first[d]}};
+    for (const MetricSpec& m : metrics) {
+      result.Add(m.metric + ",none", m.aggregation, {ll, m.metric == "word_perplexity" ? words : bytes});
+    }
+    result.samples.push_back(std::move(sample));
+  }
+  KAIF_RETURN_IF_ERROR(result.Aggregate(options.bootstrap_iters));
+  return result;
+}
+
+}  // namespace kaif::eval
