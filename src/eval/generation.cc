@@ -43,8 +43,7 @@ Result<MetricItem> InstructionItem(const std::string& metric, const json& doc, c
 
 }  // namespace
 
-Result<TaskResult> RunGeneration(const TaskConfig& config, engine::Engine& engine, const tokenizer::Tokenizer& tokenizer,
-                                 const EvalOptions& options) {
+Result<TaskResult> RunGeneration(const TaskConfig& config, Backend& backend, const EvalOptions& options) {
   std::vector<MetricSpec> metrics = config.metrics;
   if (metrics.empty()) metrics.push_back(MetricSpec{"exact_match", "mean", true, json::object()});
   for (const MetricSpec& m : metrics) {
@@ -83,7 +82,7 @@ Result<TaskResult> RunGeneration(const TaskConfig& config, engine::Engine& engin
     if (!reference.ok()) return reference.status().WithContext(where);
     references.push_back(*reference);
     engine::GenerateRequest r;
-    KAIF_ASSIGN_OR_RETURN(r.prompt, tokenizer.Encode(*context, options.add_special_tokens));
+    KAIF_ASSIGN_OR_RETURN(r.prompt, backend.tokenizer().Encode(*context, options.add_special_tokens));
     r.max_tokens = static_cast<size_t>(config.generation.max_gen_toks);
     r.stop_strings = until;
     if (config.generation.do_sample) {
@@ -107,7 +106,7 @@ Result<TaskResult> RunGeneration(const TaskConfig& config, engine::Engine& engin
   }
   result.requests = requests.size();
   result.cached_requests = requests.size() - todo.size();
-  const engine::EngineStats before = engine.stats();
+  const engine::EngineStats before = backend.stats();
   const auto started = std::chrono::steady_clock::now();
   const size_t chunk = std::max<size_t>(1, options.chunk_requests);
   for (size_t start = 0; start < todo.size(); start += chunk) {
@@ -117,18 +116,18 @@ Result<TaskResult> RunGeneration(const TaskConfig& config, engine::Engine& engin
       batch.push_back(requests[todo[k]]);
       keys.push_back(&requests[todo[k]]);
     }
-    KAIF_ASSIGN_OR_RETURN(std::vector<engine::GenerateResult> done, engine.Generate(batch, &tokenizer));
+    KAIF_ASSIGN_OR_RETURN(std::vector<engine::GenerateResult> done, backend.Generate(batch));
     if (options.cache) KAIF_RETURN_IF_ERROR(options.cache->Store(keys, done));
     for (size_t k = 0; k < done.size(); ++k) outputs[todo[start + k]] = std::move(done[k]);
     if (options.progress) {
       const size_t finished = std::min(todo.size(), start + chunk);
       options.progress(Progress{config.task, result.cached_requests + finished, requests.size(), result.cached_requests,
-                                engine.stats().computed_tokens - before.computed_tokens,
+                                backend.stats().computed_tokens - before.computed_tokens,
                                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()});
     }
   }
-  result.request_tokens = engine.stats().request_tokens - before.request_tokens;
-  result.computed_tokens = engine.stats().computed_tokens - before.computed_tokens;
+  result.request_tokens = backend.stats().request_tokens - before.request_tokens;
+  result.computed_tokens = backend.stats().computed_tokens - before.computed_tokens;
 
   for (size_t d = 0; d < outputs.size(); ++d) {
     json sample = {{"doc_id", loaded.doc_ids[d]}, {"target", references[d]}, {"response", outputs[d].text},

@@ -8,7 +8,6 @@
 
 namespace kaif::eval {
 
-Result<TaskResult> RunGeneration(const TaskConfig& config, engine::Engine& engine, const tokenizer::Tokenizer& tokenizer,
-                                 const EvalOptions& options);
+Result<TaskResult> RunGeneration(const TaskConfig& config, Backend& backend, const EvalOptions& options);
 
 }  // namespace kaif::eval

@@ -16,7 +16,8 @@ Result<TaskResult> RunSample(size_t chunk) {
   EvalOptions options;
   options.data_dir = EvalData() / "data";
   options.chunk_requests = chunk;
-  return RunGeneration(task, *engine, *tokenizer, options);
+  NativeBackend backend(*engine, *tokenizer, "gemma2");
+  return RunGeneration(task, backend, options);
 }
 
 TEST(GenerationTest, GeneratesFiltersAndScores) {

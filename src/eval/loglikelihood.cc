@@ -69,8 +69,7 @@ size_t CountWords(const std::string& text) {
   return words;
 }
 
-Result<TaskResult> RunLoglikelihood(const TaskConfig& config, engine::Engine& engine,
-                                    const tokenizer::Tokenizer& tokenizer, const EvalOptions& options) {
+Result<TaskResult> RunLoglikelihood(const TaskConfig& config, Backend& backend, const EvalOptions& options) {
   std::vector<MetricSpec> metrics = config.metrics;
   KAIF_RETURN_IF_ERROR(CheckMetrics(config, metrics, {"perplexity", "acc"}, {{"perplexity", "perplexity"}, {"acc", "mean"}}));
   KAIF_ASSIGN_OR_RETURN(TaskPrompts prompts, TaskPrompts::Create(config));
@@ -83,12 +82,12 @@ Result<TaskResult> RunLoglikelihood(const TaskConfig& config, engine::Engine& en
     if (!context.ok()) return context.status().WithContext(where);
     auto target = prompts.AnswerText(loaded.docs[d]);
     if (!target.ok()) return target.status().WithContext(where);
-    auto encoded = EncodePair(tokenizer, *context, *target, options.add_special_tokens);
+    auto encoded = EncodePair(backend.tokenizer(), *context, *target, options.add_special_tokens);
     if (!encoded.ok()) return encoded.status().WithContext(where);
     if (encoded->continuation.empty()) return Status::InvalidInput(where + ": the target is empty");
     requests.push_back({std::move(encoded->context), std::move(encoded->continuation)});
   }
-  KAIF_ASSIGN_OR_RETURN(std::vector<engine::ScoreResult> scores, ScoreRequests(requests, engine, options, result));
+  KAIF_ASSIGN_OR_RETURN(std::vector<engine::ScoreResult> scores, ScoreRequests(requests, backend, options, result));
   for (size_t d = 0; d < scores.size(); ++d) {
     json sample = {{"doc_id", loaded.doc_ids[d]}, {"loglikelihood", scores[d].logprob}, {"greedy", scores[d].greedy}};
     if (scores[d].truncated_tokens > 0) sample["truncated_context_tokens"] = scores[d].truncated_tokens;
@@ -103,18 +102,15 @@ Result<TaskResult> RunLoglikelihood(const TaskConfig& config, engine::Engine& en
   return result;
 }
 
-Result<TaskResult> RunLoglikelihoodRolling(const TaskConfig& config, engine::Engine& engine,
-                                           const tokenizer::Tokenizer& tokenizer, const EvalOptions& options) {
+Result<TaskResult> RunLoglikelihoodRolling(const TaskConfig& config, Backend& backend, const EvalOptions& options) {
   std::vector<MetricSpec> metrics = config.metrics;
   KAIF_RETURN_IF_ERROR(CheckMetrics(config, metrics, {"word_perplexity", "byte_perplexity", "bits_per_byte"},
                                     {{"word_perplexity", "weighted_perplexity"},
                                      {"byte_perplexity", "weighted_perplexity"},
                                      {"bits_per_byte", "bits_per_byte"}}));
-  const model::Architecture& arch = engine.architecture();
-  std::optional<int> prefix = arch.bos_token_id;
-  if (!prefix && !arch.eos_token_ids.empty()) prefix = arch.eos_token_ids[0];
+  const std::optional<int> prefix = backend.prefix_token();
   if (!prefix) return Status::InvalidInput(config.task + ": the model has neither a BOS nor an EOS token to start from");
-  const size_t window = arch.max_positions > 0 ? static_cast<size_t>(arch.max_positions) : 2048;
+  const size_t window = backend.max_length();
 
   KAIF_ASSIGN_OR_RETURN(TaskPrompts prompts, TaskPrompts::Create(config));
   KAIF_ASSIGN_OR_RETURN(TaskDocuments loaded, LoadTaskDocuments(config, options));
@@ -126,7 +122,7 @@ Result<TaskResult> RunLoglikelihoodRolling(const TaskConfig& config, engine::Eng
     const std::string where = fmt::format("{} document {}", config.task, loaded.doc_ids[d]);
     auto text = prompts.AnswerText(loaded.docs[d]);
     if (!text.ok()) return text.status().WithContext(where);
-    auto tokens = tokenizer.Encode(*text, false);
+    auto tokens = backend.tokenizer().Encode(*text, false);
     if (!tokens.ok()) return tokens.status().WithContext(where);
     if (tokens->empty()) return Status::InvalidInput(where + ": the text is empty");
     first[d] = requests.size();
@@ -134,7 +130,7 @@ Result<TaskResult> RunLoglikelihoodRolling(const TaskConfig& config, engine::Eng
     texts.push_back(std::move(*text));
   }
   first[loaded.docs.size()] = requests.size();
-  KAIF_ASSIGN_OR_RETURN(std::vector<engine::ScoreResult> scores, ScoreRequests(requests, engine, options, result));
+  KAIF_ASSIGN_OR_RETURN(std::vector<engine::ScoreResult> scores, ScoreRequests(requests, backend, options, result));
   for (size_t d = 0; d < loaded.docs.size(); ++d) {
     double ll = 0;
     for (size_t r = first[d]; r < first[d + 1]; ++r) ll += scores[r].logprob;

@@ -18,11 +18,9 @@
 
 namespace kaif::eval {
 
-Result<TaskResult> RunLoglikelihood(const TaskConfig& config, engine::Engine& engine,
-                                    const tokenizer::Tokenizer& tokenizer, const EvalOptions& options);
+Result<TaskResult> RunLoglikelihood(const TaskConfig& config, Backend& backend, const EvalOptions& options);
 
-Result<TaskResult> RunLoglikelihoodRolling(const TaskConfig& config, engine::Engine& engine,
-                                           const tokenizer::Tokenizer& tokenizer, const EvalOptions& options);
+Result<TaskResult> RunLoglikelihoodRolling(const TaskConfig& config, Backend& backend, const EvalOptions& options);
 
 // lm-evaluation-harness's rolling windows, made disjoint: (context, continuation) pairs
 // whose continuations cover `tokens` once, each context + continuation at most

@@ -48,8 +48,7 @@ Result<std::vector<size_t>> Golds(const TaskPrompts& prompts, const json& doc, c
 
 }  // namespace
 
-Result<TaskResult> RunMultipleChoice(const TaskConfig& config, engine::Engine& engine,
-                                     const tokenizer::Tokenizer& tokenizer, const EvalOptions& options) {
+Result<TaskResult> RunMultipleChoice(const TaskConfig& config, Backend& backend, const EvalOptions& options) {
   std::vector<MetricSpec> metrics = config.metrics;
   static const std::set<std::string> kComputed = {"acc", "acc_norm", "acc_bytes", "exact_match", "f1", "mcc"};
   for (const MetricSpec& m : metrics) {
@@ -87,13 +86,13 @@ Result<TaskResult> RunMultipleChoice(const TaskConfig& config, engine::Engine& e
     golds[d] = std::move(*gold);
     first_request[d] = requests.size();
     for (const auto& [context, continuation] : *pairs) {
-      auto encoded = EncodePair(tokenizer, context, continuation, options.add_special_tokens);
+      auto encoded = EncodePair(backend.tokenizer(), context, continuation, options.add_special_tokens);
       if (!encoded.ok()) return encoded.status().WithContext(where);
       requests.push_back({std::move(encoded->context), std::move(encoded->continuation)});
     }
   }
   first_request[docs.size()] = requests.size();
-  KAIF_ASSIGN_OR_RETURN(std::vector<engine::ScoreResult> scores, ScoreRequests(requests, engine, options, result));
+  KAIF_ASSIGN_OR_RETURN(std::vector<engine::ScoreResult> scores, ScoreRequests(requests, backend, options, result));
 
   for (size_t d = 0; d < docs.size(); ++d) {
     std::vector<double> lls, per_char, per_byte;

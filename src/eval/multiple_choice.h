@@ -10,7 +10,6 @@
 
 namespace kaif::eval {
 
-Result<TaskResult> RunMultipleChoice(const TaskConfig& config, engine::Engine& engine,
-                                     const tokenizer::Tokenizer& tokenizer, const EvalOptions& options);
+Result<TaskResult> RunMultipleChoice(const TaskConfig& config, Backend& backend, const EvalOptions& options);
 
 }  // namespace kaif::eval

@@ -14,6 +14,7 @@ std::filesystem::path EvalData() { return std::filesystem::path(KAIF_SOURCE_DIR)
 struct Harness {
   std::unique_ptr<engine::Engine> engine;
   std::unique_ptr<tokenizer::Tokenizer> tokenizer;
+  std::unique_ptr<NativeBackend> backend;
   TaskConfig task;
   EvalOptions options;
 };
@@ -24,6 +25,7 @@ Harness Make(size_t batch_tokens) {
   options.batch_tokens = batch_tokens;
   s.engine = engine::Engine::Open(kaif::testing::ModelFixtures() / "llama3", options).value();
   s.tokenizer = tokenizer::Tokenizer::Load(kaif::testing::ModelFixtures() / "bytes").value();
+  s.backend = std::make_unique<NativeBackend>(*s.engine, *s.tokenizer, "llama3");
   s.task = LoadTaskConfig(EvalData() / "tasks" / "kmmlu_law_sample.yaml").value();
   s.options.data_dir = EvalData() / "data";
   s.options.num_fewshot = 1;  // keeps contexts inside the tiny model's 256-token window
@@ -32,7 +34,7 @@ Harness Make(size_t batch_tokens) {
 
 TEST(MultipleChoiceTest, ScoresEveryChoiceAndComputesMetrics) {
   Harness s = Make(512);
-  Result<TaskResult> r = RunMultipleChoice(s.task, *s.engine, *s.tokenizer, s.options);
+  Result<TaskResult> r = RunMultipleChoice(s.task, *s.backend, s.options);
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->documents, 6u);
   EXPECT_EQ(r->num_fewshot, 1);
@@ -61,8 +63,8 @@ TEST(MultipleChoiceTest, ScoresEveryChoiceAndComputesMetrics) {
 // Results do not depend on the engine's batch size.
 TEST(MultipleChoiceTest, ResultsDoNotDependOnBatching) {
   Harness a = Make(512), b = Make(7);
-  auto ra = RunMultipleChoice(a.task, *a.engine, *a.tokenizer, a.options);
-  auto rb = RunMultipleChoice(b.task, *b.engine, *b.tokenizer, b.options);
+  auto ra = RunMultipleChoice(a.task, *a.backend, a.options);
+  auto rb = RunMultipleChoice(b.task, *b.backend, b.options);
   ASSERT_TRUE(ra.ok() && rb.ok());
   EXPECT_EQ(ra->samples, rb->samples);
 }
@@ -77,7 +79,7 @@ TEST(MultipleChoiceTest, ResultCacheServesFinishedRequests) {
   Harness first = Make(512);
   first.options.cache = cache->get();
   first.options.chunk_requests = 5;
-  auto computed = RunMultipleChoice(first.task, *first.engine, *first.tokenizer, first.options);
+  auto computed = RunMultipleChoice(first.task, *first.backend, first.options);
   ASSERT_TRUE(computed.ok()) << computed.status().message();
   EXPECT_EQ(computed->cached_requests, 0u);
   EXPECT_EQ(computed->requests, 24u);
@@ -85,7 +87,7 @@ TEST(MultipleChoiceTest, ResultCacheServesFinishedRequests) {
   Harness again = Make(512);
   auto reopened = ResultCache::Open(file, "backend-a");
   again.options.cache = reopened->get();
-  auto cached = RunMultipleChoice(again.task, *again.engine, *again.tokenizer, again.options);
+  auto cached = RunMultipleChoice(again.task, *again.backend, again.options);
   ASSERT_TRUE(cached.ok());
   EXPECT_EQ(cached->cached_requests, 24u);
   EXPECT_EQ(cached->computed_tokens, 0u);
@@ -94,7 +96,7 @@ TEST(MultipleChoiceTest, ResultCacheServesFinishedRequests) {
   Harness other = Make(512);
   auto other_cache = ResultCache::Open(file, "backend-b");
   other.options.cache = other_cache->get();
-  auto fresh = RunMultipleChoice(other.task, *other.engine, *other.tokenizer, other.options);
+  auto fresh = RunMultipleChoice(other.task, *other.backend, other.options);
   ASSERT_TRUE(fresh.ok());
   EXPECT_EQ(fresh->cached_requests, 0u);
 
@@ -114,19 +116,19 @@ TEST(MultipleChoiceTest, BadDocumentsAndTasksAreClearErrors) {
   std::ofstream(data / "HAERAE-HUB/KMMLU/Law/dev.jsonl")
       << R"({"question": "q", "A": "a", "B": "b", "C": "c", "D": "d", "answer": 1})" << "\n";
   s.options.data_dir = data;
-  auto out_of_range = RunMultipleChoice(s.task, *s.engine, *s.tokenizer, s.options);
+  auto out_of_range = RunMultipleChoice(s.task, *s.backend, s.options);
   ASSERT_FALSE(out_of_range.ok());
   EXPECT_NE(out_of_range.status().message().find("kmmlu_law_sample document 0"), std::string::npos)
       << out_of_range.status().message();
   s.options.num_fewshot = 3;  // the dev split has one document
   std::ofstream(data / "HAERAE-HUB/KMMLU/Law/test.jsonl")
       << R"({"question": "q", "A": "a", "B": "b", "C": "c", "D": "d", "answer": 1})" << "\n";
-  auto too_few = RunMultipleChoice(s.task, *s.engine, *s.tokenizer, s.options);
+  auto too_few = RunMultipleChoice(s.task, *s.backend, s.options);
   ASSERT_FALSE(too_few.ok());
   EXPECT_NE(too_few.status().message().find("3 few-shot examples were asked for; the few-shot split has 1"),
             std::string::npos);
   s.options.data_dir = data / "nowhere";
-  EXPECT_EQ(RunMultipleChoice(s.task, *s.engine, *s.tokenizer, s.options).status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(RunMultipleChoice(s.task, *s.backend, s.options).status().code(), Status::Code::kNotFound);
 }
 
 }  // namespace

@@ -65,7 +65,7 @@ Result<TaskDocuments> LoadTaskDocuments(const TaskConfig& config, const EvalOpti
 }
 
 Result<std::vector<engine::ScoreResult>> ScoreRequests(const std::vector<engine::ScoreRequest>& requests,
-                                                      engine::Engine& engine, const EvalOptions& options,
+                                                      Backend& backend, const EvalOptions& options,
                                                       TaskResult& result) {
   std::vector<engine::ScoreResult> scores(requests.size());
   std::vector<size_t> todo;
@@ -80,13 +80,13 @@ Result<std::vector<engine::ScoreResult>> ScoreRequests(const std::vector<engine:
   const size_t cached = requests.size() - todo.size();
   result.requests += requests.size();
   result.cached_requests += cached;
-  const engine::EngineStats before = engine.stats();
+  const engine::EngineStats before = backend.stats();
   const size_t chunk = std::max<size_t>(1, options.chunk_requests);
   const auto started = std::chrono::steady_clock::now();
   auto report = [&](size_t computed) {
     if (!options.progress) return;
     options.progress(Progress{result.task, cached + computed, requests.size(), cached,
-                              engine.stats().computed_tokens - before.computed_tokens,
+                              backend.stats().computed_tokens - before.computed_tokens,
                               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()});
   };
   report(0);
@@ -97,27 +97,26 @@ Result<std::vector<engine::ScoreResult>> ScoreRequests(const std::vector<engine:
       batch.push_back(requests[todo[k]]);
       keys.push_back(&requests[todo[k]]);
     }
-    KAIF_ASSIGN_OR_RETURN(std::vector<engine::ScoreResult> computed, engine.Loglikelihood(batch));
+    KAIF_ASSIGN_OR_RETURN(std::vector<engine::ScoreResult> computed, backend.Loglikelihood(batch));
     if (options.cache) KAIF_RETURN_IF_ERROR(options.cache->Store(keys, computed));
     for (size_t k = 0; k < computed.size(); ++k) scores[todo[start + k]] = std::move(computed[k]);
     report(std::min(todo.size(), start + chunk));
   }
-  result.request_tokens += engine.stats().request_tokens - before.request_tokens;
-  result.computed_tokens += engine.stats().computed_tokens - before.computed_tokens;
+  result.request_tokens += backend.stats().request_tokens - before.request_tokens;
+  result.computed_tokens += backend.stats().computed_tokens - before.computed_tokens;
   return scores;
 }
 
-Result<TaskResult> RunTask(const TaskConfig& config, engine::Engine& engine, const tokenizer::Tokenizer& tokenizer,
-                           const EvalOptions& options) {
+Result<TaskResult> RunTask(const TaskConfig& config, Backend& backend, const EvalOptions& options) {
   switch (config.output_type) {
     case OutputType::kMultipleChoice:
-      return RunMultipleChoice(config, engine, tokenizer, options);
+      return RunMultipleChoice(config, backend, options);
     case OutputType::kGenerateUntil:
-      return RunGeneration(config, engine, tokenizer, options);
+      return RunGeneration(config, backend, options);
     case OutputType::kLoglikelihood:
-      return RunLoglikelihood(config, engine, tokenizer, options);
+      return RunLoglikelihood(config, backend, options);
     case OutputType::kLoglikelihoodRolling:
-      return RunLoglikelihoodRolling(config, engine, tokenizer, options);
+      return RunLoglikelihoodRolling(config, backend, options);
   }
   return Status::Internal("unknown output_type");
 }

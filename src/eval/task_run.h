@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/engine.h"
+#include "eval/backend.h"
 #include "eval/metrics.h"
 #include "eval/prompt.h"
 #include "eval/result_cache.h"
@@ -82,11 +83,10 @@ Result<TaskDocuments> LoadTaskDocuments(const TaskConfig& config, const EvalOpti
 // requests it holds are not computed, the rest go to the engine a chunk at a time, each
 // chunk committed before the next. Fills the token and request counts of `result`.
 Result<std::vector<engine::ScoreResult>> ScoreRequests(const std::vector<engine::ScoreRequest>& requests,
-                                                      engine::Engine& engine, const EvalOptions& options,
+                                                      Backend& backend, const EvalOptions& options,
                                                       TaskResult& result);
 
 // Runs a task by its output_type.
-Result<TaskResult> RunTask(const TaskConfig& config, engine::Engine& engine, const tokenizer::Tokenizer& tokenizer,
-                           const EvalOptions& options);
+Result<TaskResult> RunTask(const TaskConfig& config, Backend& backend, const EvalOptions& options);
 
 }  // namespace kaif::eval

@@ -57,11 +57,13 @@ Result<std::vector<std::filesystem::path>> RunEval(const EvalJob& job) {
   std::filesystem::create_directories(job.out, ec);
   if (ec) return Status::IoError(job.out.string() + ": " + ec.message());
   eval::EvalOptions options = job.options;
+  eval::NativeBackend backend(*model.engine, *model.tokenizer,
+                              "native weights=" + weights_sha256 + " tokenizer=" + tokenizer_sha256 +
+                                  " bos=" + (options.add_special_tokens ? "1" : "0") + " kernels=" + engine::KernelIsa());
   std::unique_ptr<eval::ResultCache> cache;
   if (job.use_cache) {
-    std::string backend = "native weights=" + weights_sha256 + " tokenizer=" + tokenizer_sha256 +
-                          " bos=" + (options.add_special_tokens ? "1" : "0") + " kernels=" + engine::KernelIsa();
-    KAIF_ASSIGN_OR_RETURN(cache, eval::ResultCache::Open(job.cache.empty() ? job.out / "cache.sqlite" : job.cache, backend));
+    KAIF_ASSIGN_OR_RETURN(cache, eval::ResultCache::Open(job.cache.empty() ? job.out / "cache.sqlite" : job.cache,
+                                                         backend.identity()));
     options.cache = cache.get();
   }
 
@@ -75,7 +77,7 @@ Result<std::vector<std::filesystem::path>> RunEval(const EvalJob& job) {
   const auto start = std::chrono::steady_clock::now();
   for (const eval::TaskConfig& t : selection.tasks) {
     TaskRecord task = StartRecord(t);
-    KAIF_ASSIGN_OR_RETURN(task.result, eval::RunTask(t, *model.engine, *model.tokenizer, options));
+    KAIF_ASSIGN_OR_RETURN(task.result, eval::RunTask(t, backend, options));
     if (task.higher_is_better.empty()) {
       for (const auto& [key, aggregation] : task.result.aggregations) {
         std::string metric = key.substr(0, key.find(','));
