@@ -84,8 +84,9 @@ void AddEvalCommand(CLI::App& app, Runner& run) {
   cmd->add_option("--team", flags->team, "Also write OUT/<team>.benchmarks.json (kaif.results/1) for kaif round");
   cmd->add_option("--stage", flags->stage, "The program stage of that results document")->check(CLI::PositiveNumber);
   AddMergeCommand(*cmd, run);
+  AddEvalCompareCommand(*cmd, run);
   cmd->callback([flags, cmd, &run] {
-    if (cmd->get_subcommands().size() > 0) return;  // merge
+    if (cmd->get_subcommands().size() > 0) return;  // merge or compare
     run = [flags]() -> int {
       const std::vector<std::filesystem::path> dirs = TaskDirs(flags->include);
       if (flags->list) {

@@ -38,6 +38,8 @@ TaskRecord StartRecord(const eval::TaskConfig& t) {
                    {"fewshot_split", t.fewshot_split},
                    {"fewshot_sampler", t.fewshot_sampler},
                    {"output_type", eval::ToString(t.output_type)}};
+  record.config["filters"] = json::array();
+  for (const eval::FilterPipeline& f : t.filters) record.config["filters"].push_back(f.name);
   record.version = t.metadata.value("version", json());
   for (const eval::MetricSpec& m : t.metrics) record.higher_is_better.emplace_back(m.metric, m.higher_is_better);
   return record;

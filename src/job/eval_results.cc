@@ -46,23 +46,9 @@ eval::SelectedGroup GroupFromJson(const std::string& name, const json& j) {
   return g;
 }
 
-// The metric a task or group is ranked by: the first one its file lists, with the first
-// filter; a percentage when it is a rate.
-struct Headline {
-  std::string key;
-  bool percent = true;
-};
-
-Headline TaskHeadline(const TaskRecord& t) {
-  for (const auto& [metric, higher] : t.higher_is_better) {
-    for (const auto& [key, aggregation] : t.result.aggregations) {
-      if (key.substr(0, key.find(',')) != metric) continue;
-      bool rate = aggregation == "mean" || aggregation == "median" || aggregation.find("f1") != std::string::npos ||
-                  aggregation == "matthews_corrcoef";
-      return {key, rate};
-    }
-  }
-  return {};
+bool IsRate(const std::string& aggregation) {
+  return aggregation == "mean" || aggregation == "weighted_mean" || aggregation == "median" ||
+         aggregation.find("f1") != std::string::npos || aggregation == "matthews_corrcoef";
 }
 
 Result<json> ProgramResults(const EvalRecord& record, const std::map<std::string, const TaskRecord*>& tasks,
@@ -76,10 +62,11 @@ Result<json> ProgramResults(const EvalRecord& record, const std::map<std::string
       const auto& metric = g->second.first.metrics.at(g->second.second);
       value = metric.value, stderr = metric.stderr, n = g->second.first.documents;
     } else if (auto t = tasks.find(name); t != tasks.end()) {
-      Headline h = TaskHeadline(*t->second);
-      if (h.key.empty()) return Status::InvalidInput(name + ": no metric to report");
-      const eval::MetricValue& m = t->second->result.metrics.at(h.key);
-      value = m.value, stderr = m.stderr, n = t->second->result.documents, percent = h.percent;
+      const std::string key = HeadlineKey(*t->second);
+      if (key.empty()) return Status::InvalidInput(name + ": no metric to report");
+      const eval::MetricValue& m = t->second->result.metrics.at(key);
+      value = m.value, stderr = m.stderr, n = t->second->result.documents;
+      percent = IsRate(t->second->result.aggregations.at(key));
     } else {
       continue;  // a tag: its tasks have no score of their own
     }
@@ -100,6 +87,29 @@ Result<json> ProgramResults(const EvalRecord& record, const std::map<std::string
 }
 
 }  // namespace
+
+std::string HeadlineKey(const TaskRecord& t) {
+  std::vector<std::string> filters = t.config.value("filters", std::vector<std::string>());
+  filters.push_back("none");
+  for (const auto& [metric, higher] : t.higher_is_better) {
+    for (const std::string& filter : filters) {
+      if (t.result.aggregations.count(metric + "," + filter)) return metric + "," + filter;
+    }
+  }
+  return "";
+}
+
+std::string HeadlineKey(const eval::SelectedGroup& g, const std::map<std::string, eval::MetricValue>& metrics) {
+  if (g.config.aggregate.empty()) return "";
+  for (const std::string& filter : g.config.aggregate.front().filters) {
+    const std::string key = g.config.aggregate.front().metric + "," + filter;
+    if (metrics.count(key)) return key;
+  }
+  for (const auto& [key, value] : metrics) {
+    if (key.substr(0, key.find(',')) == g.config.aggregate.front().metric) return key;
+  }
+  return "";
+}
 
 Result<std::vector<std::filesystem::path>> WriteEvalOutputs(const std::filesystem::path& out, const EvalRecord& record) {
   json results = json::object(), groups = json::object(), subtasks = json::object(), nshot = json::object(),
@@ -129,10 +139,7 @@ Result<std::vector<std::filesystem::path>> WriteEvalOutputs(const std::filesyste
     groups[g.config.group] = results[g.config.group];
     subtasks[g.config.group] = g.leaves;
     group_defs[g.config.group] = GroupJson(g);
-    std::string headline;
-    for (const auto& [key, value] : gr.metrics) {
-      if (headline.empty() && key.substr(0, key.find(',')) == g.config.aggregate.front().metric) headline = key;
-    }
+    std::string headline = HeadlineKey(g, gr.metrics);
     group_results[g.config.group] = {std::move(gr), headline};
   }
   json kaif = record.kaif;

@@ -44,6 +44,11 @@ struct EvalRecord {
   std::optional<ProgramTarget> target;
 };
 
+// The metric a task or group is ranked by (and reported to kaif round): a task's first
+// listed metric with its first filter; a group's first aggregated metric.
+std::string HeadlineKey(const TaskRecord& task);
+std::string HeadlineKey(const eval::SelectedGroup& group, const std::map<std::string, eval::MetricValue>& metrics);
+
 // Writes every output file (each atomically); returns their paths, results.json last.
 Result<std::vector<std::filesystem::path>> WriteEvalOutputs(const std::filesystem::path& out, const EvalRecord& record);
 

@@ -173,6 +173,72 @@ expect_exit eval_generation 0 "results.json" "$kaif" eval --model "$models/qwen2
   --tasks "$evaldata/tasks/gsm8k_sample.yaml" --data-dir "$evaldata/data" --out evalgen
 check eval_generation_results grep -q '"exact_match,strict-match"' evalgen/results.json
 
+# Bundled tasks by name: every one renders and runs on the sample documents.
+check eval_list sh -c "'$kaif' eval --list > list.txt"
+check eval_list_groups grep -q "^group  kmmlu$" list.txt
+check eval_list_tasks test "$(grep -c '^task' list.txt)" -ge 170
+all_tasks=$(grep '^task' list.txt | awk '{print $2}' | paste -sd, -)
+check eval_every_bundled_task "$kaif" eval --model "$models/llama3" "${bytes[@]}" --tasks "$all_tasks" \
+  --data-dir "$evaldata/data" --num-fewshot 0 --limit 1 --bootstrap-iters 10 --no-cache --out every
+check eval_every_bundled_task_results python3 -c "
+import json, sys
+d = json.load(open('every/results.json'))
+missing = [t for t in sys.argv[1].split(',') if t not in d['results']]
+assert not missing, missing" "$all_tasks"
+expect_exit eval_unknown_task 2 "no task, group or tag named kmmlu_klingon" "$kaif" eval --model "$models/llama3" \
+  "${bytes[@]}" --tasks kmmlu_klingon --data-dir "$evaldata/data" --out unknown
+expect_exit eval_bad_shard 2 "--shard takes i/N" "$kaif" eval --model "$models/llama3" "${bytes[@]}" --tasks haerae \
+  --data-dir "$evaldata/data" --out badshard --shard 2/2
+
+# A group with its results document for kaif round: the example's other scores plus
+# kaif eval's KMMLU, HAE-RAE and KoBEST for one team.
+check eval_for_round "$kaif" eval --model "$models/llama3" "${bytes[@]}" --tasks kmmlu,haerae,kobest \
+  --data-dir "$evaldata/data" --num-fewshot 0 --limit 2 --bootstrap-iters 100 --team dasom --stage 1 --out forround
+check eval_group_result python3 -c "
+import json
+d = json.load(open('forround/results.json'))
+assert set(d['group_subtasks']['kmmlu']) >= {'kmmlu_law', 'kmmlu_accounting'}, d['group_subtasks']['kmmlu']
+assert 'acc,none' in d['groups']['kmmlu'] and 'f1,none' in d['groups']['kobest']"
+cp -r "$src/examples/k-ai-2025/results/stage1" roundin
+check eval_results_document python3 -c "
+import json
+ours = json.load(open('forround/dasom.benchmarks.json'))
+assert ours['schema'] == 'kaif.results/1' and ours['kind'] == 'benchmarks' and ours['team'] == 'dasom'
+base = json.load(open('roundin/dasom.benchmarks.json'))
+base['benchmarks'].update(ours['benchmarks'])
+base['producer'] = ours['producer']
+json.dump(base, open('roundin/dasom.benchmarks.json', 'w'))"
+check eval_round_accepts "$kaif" round --program "$src/examples/k-ai-2025/program.toml" --results roundin --stage 1 \
+  --out roundout --no-audit
+
+# Shards, merged, equal an unsharded run: the same metrics and per-document records.
+shard_eval=("$kaif" eval --model "$models/llama3" "${bytes[@]}" --tasks haerae,arc_easy,gsm8k_sample
+            --include-path "$evaldata/tasks" --data-dir "$evaldata/data" --num-fewshot 1 --bootstrap-iters 200 --no-cache)
+check eval_shard0 "${shard_eval[@]}" --shard 0/2 --out shard0
+check eval_shard1 "${shard_eval[@]}" --shard 1/2 --out shard1
+check eval_merge "$kaif" eval merge shard0 shard1 --out merged
+check eval_unsharded "${shard_eval[@]}" --out unsharded
+check eval_merged_equals_unsharded python3 -c "
+import json
+m, u = json.load(open('merged/results.json')), json.load(open('unsharded/results.json'))
+for key in ('results', 'groups', 'n-samples', 'n-shot', 'configs'):
+    assert m[key] == u[key], key"
+check eval_merged_samples_equal cmp merged/samples_haerae_history.jsonl unsharded/samples_haerae_history.jsonl
+expect_exit eval_merge_missing_shard 2 "shard 1/2 is missing" "$kaif" eval merge shard0 --out merged2
+expect_exit eval_merge_twice 2 "is given twice" "$kaif" eval merge shard0 shard0 --out merged3
+
+# A paired comparison of two models on the same documents.
+check eval_other_model "$kaif" eval --model "$models/qwen2" "${bytes[@]}" --tasks haerae --data-dir "$evaldata/data" \
+  --num-fewshot 0 --no-cache --out other
+check eval_same_model "$kaif" eval --model "$models/llama3" "${bytes[@]}" --tasks haerae --data-dir "$evaldata/data" \
+  --num-fewshot 0 --no-cache --out same
+check eval_compare "$kaif" eval compare same other --json compare.json
+check eval_compare_json python3 -c "
+import json
+c = {x['name']: x for x in json.load(open('compare.json'))}
+assert c['haerae']['documents'] == 15 and 'mcnemar' in c['haerae'] and 'ratio_interval' in c['haerae']"
+expect_exit eval_compare_different_docs 2 "evaluated different documents" "$kaif" eval compare same forround
+
 # kill -9 in the middle of an evaluation, then the same command again: it resumes from the
 # result cache and writes exactly what an uninterrupted run writes.
 big=$scratch/bigdata/HAERAE-HUB/KMMLU/Law
