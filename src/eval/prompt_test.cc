@@ -79,6 +79,27 @@ doc_to_choice: "{{choices.text}}"
   EXPECT_EQ(by_column->AnswerText(doc).value(), "입자 'p'");
 }
 
+// WinoGrande's partial evaluation: each choice is a context, the sentence's rest is the
+// shared continuation, and a solved example shows the right context with that rest.
+// Expected strings follow lm-evaluation-harness's preprocess_winogrande.py.
+TEST(PromptTest, MultipleInputsLikeWinoGrande) {
+  TaskConfig c = LoadTaskConfig(std::filesystem::path(KAIF_SOURCE_DIR) / "tasks/winogrande/winogrande.yaml").value();
+  TaskPrompts p = TaskPrompts::Create(c).value();
+  json doc = {{"sentence", "The cup fell off the table because the _ was slippery."},
+              {"option1", "cup"}, {"option2", "table"}, {"answer", "2"}};
+  json solved = {{"sentence", "Ann thanked Mia because _ had helped."}, {"option1", "Ann"}, {"option2", "Mia"},
+                 {"answer", "2"}};
+  EXPECT_EQ(p.InputIndex(doc).value(), std::optional<size_t>(1));
+  auto pairs = p.MultipleChoice(doc, {&solved});
+  ASSERT_TRUE(pairs.ok()) << pairs.status().message();
+  const std::string shot = "Ann thanked Mia because Mia had helped.\n\n";
+  ASSERT_EQ(pairs->size(), 2u);
+  EXPECT_EQ((*pairs)[0].first, shot + "The cup fell off the table because the cup");
+  EXPECT_EQ((*pairs)[1].first, shot + "The cup fell off the table because the table");
+  EXPECT_EQ((*pairs)[0].second, " was slippery.");
+  EXPECT_EQ((*pairs)[1].second, " was slippery.");
+}
+
 TEST(PromptTest, BadDocumentsAreClearErrors) {
   auto prompts = TaskPrompts::Create(Kmmlu());
   json missing = {{"question", "q"}, {"A", "a"}, {"answer", 1}};

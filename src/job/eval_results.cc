@@ -89,7 +89,8 @@ Result<json> ProgramResults(const EvalRecord& record, const std::map<std::string
 }  // namespace
 
 std::string HeadlineKey(const TaskRecord& t) {
-  std::vector<std::string> filters = t.config.value("filters", std::vector<std::string>());
+  std::vector<std::string> filters;
+  if (t.config.is_object()) filters = t.config.value("filters", filters);
   filters.push_back("none");
   for (const auto& [metric, higher] : t.higher_is_better) {
     for (const std::string& filter : filters) {

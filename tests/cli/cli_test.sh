@@ -237,6 +237,8 @@ check eval_compare_json python3 -c "
 import json
 c = {x['name']: x for x in json.load(open('compare.json'))}
 assert c['haerae']['documents'] == 15 and 'mcnemar' in c['haerae'] and 'ratio_interval' in c['haerae']"
+mkdir -p notresults && echo '{"results": {}}' > notresults/results.json
+expect_exit eval_compare_not_results 2 "not a results file kaif eval wrote" "$kaif" eval compare same notresults
 expect_exit eval_compare_different_docs 2 "evaluated different documents" "$kaif" eval compare same forround
 
 # kill -9 in the middle of an evaluation, then the same command again: it resumes from the
