@@ -57,7 +57,8 @@ void AddEvalCommand(CLI::App& app, Runner& run) {
     int num_fewshot = -1, stage = 0;
     size_t limit = 0, chunk = 512, bootstrap = 100000;
     uint64_t seed = 1234;
-    bool bos = false, no_cache = false, list = false;
+    bool bos = false, no_cache = false, list = false, chat = false, multiturn = false;
+    std::string system_instruction;
   };
   auto flags = std::make_shared<Flags>();
   CLI::App* cmd = app.add_subcommand("eval", "Run benchmark tasks (lm-evaluation-harness YAML) on a model's released "
@@ -76,6 +77,9 @@ void AddEvalCommand(CLI::App& app, Runner& run) {
   cmd->add_option("--bootstrap-iters", flags->bootstrap, "Resamples for bootstrap standard errors (0: none)")
       ->capture_default_str();
   cmd->add_flag("--add-bos", flags->bos, "Put the tokenizer's special tokens (BOS) before each context");
+  cmd->add_flag("--apply-chat-template", flags->chat, "Render prompts through the model's chat template");
+  cmd->add_flag("--fewshot-as-multiturn", flags->multiturn, "With the chat template: few-shot examples as separate turns");
+  cmd->add_option("--system-instruction", flags->system_instruction, "Text before the task's description (system turn)");
   cmd->add_option("--cache", flags->cache, "Result cache (SQLite) a killed run resumes from (default: OUT/cache.sqlite)");
   cmd->add_flag("--no-cache", flags->no_cache, "Compute every request; keep no cache");
   cmd->add_option("--cache-chunk", flags->chunk, "Requests computed and committed to the cache together")
@@ -122,6 +126,12 @@ void AddEvalCommand(CLI::App& app, Runner& run) {
       job.options.fewshot_seed = flags->seed;
       job.options.bootstrap_iters = flags->bootstrap;
       job.options.add_special_tokens = flags->bos;
+      if (flags->multiturn && !flags->chat) {
+        return Fail(Status::InvalidInput("--fewshot-as-multiturn needs --apply-chat-template"));
+      }
+      job.apply_chat_template = flags->chat;
+      job.options.format.fewshot_as_multiturn = flags->multiturn;
+      job.options.format.system_instruction = flags->system_instruction;
       job.options.chunk_requests = flags->chunk;
       job.cache = flags->cache;
       job.use_cache = !flags->no_cache;

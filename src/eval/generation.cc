@@ -62,7 +62,7 @@ Result<TaskResult> RunGeneration(const TaskConfig& config, Backend& backend, con
     chains.push_back(std::move(*chain));
   }
 
-  KAIF_ASSIGN_OR_RETURN(TaskPrompts prompts, TaskPrompts::Create(config));
+  KAIF_ASSIGN_OR_RETURN(TaskPrompts prompts, TaskPrompts::Create(config, options.format));
   KAIF_ASSIGN_OR_RETURN(TaskDocuments loaded, LoadTaskDocuments(config, options));
   TaskResult result;
   result.task = config.task;

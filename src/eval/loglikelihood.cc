@@ -72,7 +72,7 @@ size_t CountWords(const std::string& text) {
 Result<TaskResult> RunLoglikelihood(const TaskConfig& config, Backend& backend, const EvalOptions& options) {
   std::vector<MetricSpec> metrics = config.metrics;
   KAIF_RETURN_IF_ERROR(CheckMetrics(config, metrics, {"perplexity", "acc"}, {{"perplexity", "perplexity"}, {"acc", "mean"}}));
-  KAIF_ASSIGN_OR_RETURN(TaskPrompts prompts, TaskPrompts::Create(config));
+  KAIF_ASSIGN_OR_RETURN(TaskPrompts prompts, TaskPrompts::Create(config, options.format));
   KAIF_ASSIGN_OR_RETURN(TaskDocuments loaded, LoadTaskDocuments(config, options));
   TaskResult result = StartResult(config, loaded);
   std::vector<engine::ScoreRequest> requests;
@@ -112,7 +112,7 @@ Result<TaskResult> RunLoglikelihoodRolling(const TaskConfig& config, Backend& ba
   if (!prefix) return Status::InvalidInput(config.task + ": the model has neither a BOS nor an EOS token to start from");
   const size_t window = backend.max_length();
 
-  KAIF_ASSIGN_OR_RETURN(TaskPrompts prompts, TaskPrompts::Create(config));
+  KAIF_ASSIGN_OR_RETURN(TaskPrompts prompts, TaskPrompts::Create(config, options.format));
   KAIF_ASSIGN_OR_RETURN(TaskDocuments loaded, LoadTaskDocuments(config, options));
   TaskResult result = StartResult(config, loaded);
   std::vector<engine::ScoreRequest> requests;

@@ -60,7 +60,7 @@ Result<TaskResult> RunMultipleChoice(const TaskConfig& config, Backend& backend,
   }
   if (metrics.empty()) metrics = {{"acc", "mean"}, {"acc_norm", "mean"}};  // lm-evaluation-harness's default
 
-  KAIF_ASSIGN_OR_RETURN(TaskPrompts prompts, TaskPrompts::Create(config));
+  KAIF_ASSIGN_OR_RETURN(TaskPrompts prompts, TaskPrompts::Create(config, options.format));
   KAIF_ASSIGN_OR_RETURN(TaskDocuments loaded, LoadTaskDocuments(config, options));
   const std::vector<json>& docs = loaded.docs;
   TaskResult result;

@@ -164,9 +164,10 @@ size_t RstripLength(const std::string& text) {
   return end;
 }
 
-Result<TaskPrompts> TaskPrompts::Create(const TaskConfig& config) {
+Result<TaskPrompts> TaskPrompts::Create(const TaskConfig& config, PromptFormat format) {
   TaskPrompts p;
   p.config_ = config;
+  p.format_ = std::move(format);
   KAIF_ASSIGN_OR_RETURN(p.text_, Compile(config.doc_to_text, config, "doc_to_text"));
   KAIF_ASSIGN_OR_RETURN(p.target_, Compile(config.doc_to_target, config, "doc_to_target"));
   KAIF_ASSIGN_OR_RETURN(p.choice_, Compile(config.doc_to_choice, config, "doc_to_choice"));
@@ -269,34 +270,67 @@ Result<std::string> TaskPrompts::Question(const json& doc) const {
   return choices[*input];
 }
 
-Result<std::string> TaskPrompts::Prefix(const json& doc, const std::vector<const json*>& fewshot) const {
-  std::string out;
+Result<std::vector<PromptTurn>> TaskPrompts::Turns(const json& doc, const std::vector<const json*>& fewshot,
+                                                   const std::string& question) const {
+  std::vector<PromptTurn> turns;
+  std::string system;
   if (description_) {
-    KAIF_ASSIGN_OR_RETURN(out, Render(description_, json(config_.description), doc, "description"));
+    KAIF_ASSIGN_OR_RETURN(system, Render(description_, json(config_.description), doc, "description"));
   }
+  // lm-evaluation-harness's maybe_delimit(system_instruction, description, fewshot_delimiter).
+  if (!format_.system_instruction.empty()) {
+    const std::string& head = format_.system_instruction;
+    const bool spaced = std::isspace(static_cast<unsigned char>(head.back())) ||
+                        (!system.empty() && std::isspace(static_cast<unsigned char>(system.front())));
+    system = system.empty() ? head : head + (spaced ? "" : config_.fewshot_delimiter) + system;
+  }
+  if (!system.empty()) turns.push_back({"system", system, ""});
   for (const json* example : fewshot) {
     KAIF_ASSIGN_OR_RETURN(std::string q, Question(*example));
     KAIF_ASSIGN_OR_RETURN(json target, Target(*example));
-    bool has_answer = !target.is_null() && target != "";
-    out += q;
-    if (has_answer) {
-      KAIF_ASSIGN_OR_RETURN(std::optional<size_t> input, InputIndex(*example));
-      std::string answer;
-      if (input) {
-        answer = target.is_string() ? target.get<std::string>() : target.dump();
-      } else {
-        KAIF_ASSIGN_OR_RETURN(answer, AnswerText(*example));
-      }
-      out += config_.target_delimiter + answer + config_.fewshot_delimiter;
+    const bool has_answer = !target.is_null() && target != "";
+    turns.push_back({"user", q, has_answer ? config_.target_delimiter : ""});
+    if (!has_answer) continue;
+    KAIF_ASSIGN_OR_RETURN(std::optional<size_t> input, InputIndex(*example));
+    std::string answer;
+    if (input) {
+      answer = target.is_string() ? target.get<std::string>() : target.dump();
+    } else {
+      KAIF_ASSIGN_OR_RETURN(answer, AnswerText(*example));
     }
+    turns.push_back({"assistant", answer, config_.fewshot_delimiter});
   }
-  return out;
+  turns.push_back({"user", question, ""});
+  return turns;
+}
+
+Result<std::string> TaskPrompts::RenderTurns(std::vector<PromptTurn> turns) const {
+  auto text = [](const std::vector<PromptTurn>& ts) {
+    std::string out;
+    for (const PromptTurn& t : ts) out += t.content + t.delimiter;
+    return out;
+  };
+  if (!format_.chat) return text(turns);
+  json messages = json::array();
+  if (format_.fewshot_as_multiturn) {
+    for (const PromptTurn& t : turns) messages.push_back({{"role", t.role}, {"content", t.content}});
+  } else {
+    // Everything but the system turn collapses into one user turn, delimiters kept.
+    size_t first = 0;
+    if (turns[0].role == "system") messages.push_back({{"role", "system"}, {"content", turns[0].content}}), first = 1;
+    std::vector<PromptTurn> user(turns.begin() + static_cast<long>(first), turns.end());
+    user.back().delimiter.clear();
+    messages.push_back({{"role", "user"}, {"content", text(user)}});
+  }
+  Result<std::string> rendered = format_.chat->Render(messages, /*add_generation_prompt=*/true);
+  if (!rendered.ok()) return rendered.status().WithContext(config_.task + ": the chat template");
+  return rendered;
 }
 
 Result<std::string> TaskPrompts::Context(const json& doc, const std::vector<const json*>& fewshot) const {
-  KAIF_ASSIGN_OR_RETURN(std::string prefix, Prefix(doc, fewshot));
   KAIF_ASSIGN_OR_RETURN(std::string q, Text(doc));
-  return prefix + q;
+  KAIF_ASSIGN_OR_RETURN(std::vector<PromptTurn> turns, Turns(doc, fewshot, q));
+  return RenderTurns(std::move(turns));
 }
 
 Result<std::vector<std::pair<std::string, std::string>>> TaskPrompts::MultipleChoice(
@@ -306,18 +340,23 @@ Result<std::vector<std::pair<std::string, std::string>>> TaskPrompts::MultipleCh
   for (const std::string& choice : choices) {
     if (choice.empty()) return Status::InvalidInput(config_.task + ": a document has an empty choice");
   }
-  KAIF_ASSIGN_OR_RETURN(std::string prefix, Prefix(doc, fewshot));
+  // With a chat template the answer starts the assistant's turn: no target delimiter.
+  const std::string delimiter = format_.chat ? "" : config_.target_delimiter;
   KAIF_ASSIGN_OR_RETURN(std::optional<size_t> input, InputIndex(doc));
   std::vector<std::pair<std::string, std::string>> out;
   if (input) {
     // Multiple inputs (WinoGrande): one context per choice, the target is the shared continuation.
     KAIF_ASSIGN_OR_RETURN(json target, Target(doc));
     const std::string continuation = target.is_string() ? target.get<std::string>() : target.dump();
-    for (const std::string& choice : choices) out.emplace_back(prefix + choice, config_.target_delimiter + continuation);
+    for (const std::string& choice : choices) {
+      KAIF_ASSIGN_OR_RETURN(std::vector<PromptTurn> turns, Turns(doc, fewshot, choice));
+      KAIF_ASSIGN_OR_RETURN(std::string context, RenderTurns(std::move(turns)));
+      out.emplace_back(std::move(context), delimiter + continuation);
+    }
     return out;
   }
-  KAIF_ASSIGN_OR_RETURN(std::string q, Text(doc));
-  for (const std::string& choice : choices) out.emplace_back(prefix + q, config_.target_delimiter + choice);
+  KAIF_ASSIGN_OR_RETURN(std::string context, Context(doc, fewshot));
+  for (const std::string& choice : choices) out.emplace_back(context, delimiter + choice);
   return out;
 }
 

@@ -1,8 +1,8 @@
-// Prompts as lm-evaluation-harness builds them, byte for byte, for plain-text (non-chat)
-// evaluation: the description, few-shot examples (question, target delimiter, answer,
-// few-shot delimiter), then the question; multiple-choice requests pair that context with
-// target delimiter + each choice; before tokenizing, trailing whitespace of the context
-// moves to the continuation.
+// Prompts as lm-evaluation-harness builds them, byte for byte: the description, few-shot
+// examples (question, target delimiter, answer, few-shot delimiter), then the question, as
+// plain text or through the model's chat template; multiple-choice requests pair that
+// context with target delimiter + each choice; before tokenizing, trailing whitespace of
+// the context moves to the continuation.
 #pragma once
 
 #include <optional>
@@ -20,10 +20,26 @@
 
 namespace kaif::eval {
 
+// How contexts are rendered: plain text (the default), or through the model's chat
+// template as lm-evaluation-harness's --apply_chat_template does: the description (after
+// a system instruction) as the system turn, then the solved examples and the question
+// collapsed into one user turn, or as alternating user/assistant turns with
+// `fewshot_as_multiturn`; the answer starts the assistant's turn.
+struct PromptFormat {
+  const tokenizer::ModelChatTemplate* chat = nullptr;
+  bool fewshot_as_multiturn = false;
+  std::string system_instruction;
+};
+
+// One turn of a prompt; `delimiter` follows the content when rendered as plain text.
+struct PromptTurn {
+  std::string role, content, delimiter;
+};
+
 class TaskPrompts {
  public:
   // Parses the task's templates (plain Jinja, undefined values are errors).
-  static Result<TaskPrompts> Create(const TaskConfig& config);
+  static Result<TaskPrompts> Create(const TaskConfig& config, PromptFormat format = {});
 
   // doc_to_text: a column name gives the column, else the rendered template.
   Result<std::string> Text(const nlohmann::json& doc) const;
@@ -50,14 +66,17 @@ class TaskPrompts {
 
  private:
   TaskPrompts() = default;
-  // The description and the solved examples before a document's question.
-  Result<std::string> Prefix(const nlohmann::json& doc, const std::vector<const nlohmann::json*>& fewshot) const;
+  // The system turn, the solved examples, then `question`.
+  Result<std::vector<PromptTurn>> Turns(const nlohmann::json& doc, const std::vector<const nlohmann::json*>& fewshot,
+                                        const std::string& question) const;
+  Result<std::string> RenderTurns(std::vector<PromptTurn> turns) const;
   // doc_to_text, or for a multiple-input document the context it picks.
   Result<std::string> Question(const nlohmann::json& doc) const;
   Result<std::string> Render(const std::optional<tokenizer::ChatTemplate>& t, const nlohmann::json& field,
                              const nlohmann::json& doc, const char* name) const;
 
   TaskConfig config_;
+  PromptFormat format_;
   std::optional<tokenizer::ChatTemplate> text_, target_, choice_, description_;
 };
 

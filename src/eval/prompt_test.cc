@@ -50,6 +50,36 @@ TEST(PromptTest, MultipleChoiceLikeLmEvaluationHarness) {
   EXPECT_EQ(prompts->AnswerText(doc).value(), "A");
 }
 
+// --apply-chat-template: the description is the system turn; solved examples and the
+// question are one user turn (delimiters kept) or, multi-turn, alternate with the answers;
+// choices start the assistant's turn without the target delimiter. lm-evaluation-harness's
+// fewshot_context and multiturn_to_singleturn, rendered with the test tokenizer's template.
+TEST(PromptTest, ChatTemplateLikeLmEvaluationHarness) {
+  auto chat = tokenizer::LoadChatTemplate(kaif::testing::ModelFixtures() / "bytes");
+  ASSERT_TRUE(chat.ok()) << chat.status().message();
+  TaskConfig c = Kmmlu();
+  c.description = "법률 문제입니다.";
+  json shot = Question("첫째", 2), doc = Question("둘째", 1);
+  const std::string q1 = "첫째\nA. a-첫째\nB. b\nC. c\nD. d\n정답：", q2 = "둘째\nA. a-둘째\nB. b\nC. c\nD. d\n정답：";
+
+  PromptFormat single{&*chat, false, ""};
+  auto one = TaskPrompts::Create(c, single)->MultipleChoice(doc, {&shot});
+  ASSERT_TRUE(one.ok()) << one.status().message();
+  EXPECT_EQ((*one)[0].first, "<|system|>\n법률 문제입니다.\n<|user|>\n" + q1 + " B\n\n" + q2 + "\n<|assistant|>\n");
+  EXPECT_EQ((*one)[0].second, "A");
+
+  PromptFormat multi{&*chat, true, "Be brief."};
+  auto turns = TaskPrompts::Create(c, multi)->MultipleChoice(doc, {&shot});
+  ASSERT_TRUE(turns.ok()) << turns.status().message();
+  EXPECT_EQ((*turns)[1].first, "<|system|>\nBe brief.\n\n법률 문제입니다.\n<|user|>\n" + q1 + "\n<|assistant|>\nB\n<|user|>\n" +
+                                   q2 + "\n<|assistant|>\n");
+  EXPECT_EQ((*turns)[1].second, "B");
+
+  // Plain text with a system instruction: it precedes the description.
+  PromptFormat plain{nullptr, false, "Be brief."};
+  EXPECT_EQ(TaskPrompts::Create(c, plain)->Context(doc, {}).value(), "Be brief.\n\n법률 문제입니다." + q2);
+}
+
 TEST(PromptTest, ColumnsListsAndDescriptions) {
   TaskConfig c = ParseTaskConfig(R"(task: arc
 dataset_path: allenai/ai2_arc

@@ -39,6 +39,7 @@ struct EvalOptions {
   size_t shard_index = 0, shard_count = 1;
   uint64_t fewshot_seed = 1234;    // lm-evaluation-harness's default
   bool add_special_tokens = false;  // BOS before each context (lm-evaluation-harness: only for Gemma)
+  PromptFormat format;              // plain text, or the model's chat template
   size_t bootstrap_iters = 100000;  // lm-evaluation-harness's default; 0: no bootstrap standard errors
   ResultCache* cache = nullptr;    // finished requests; a rerun computes only the rest
   size_t chunk_requests = 512;     // requests computed and committed to the cache together

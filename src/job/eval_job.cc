@@ -59,6 +59,11 @@ Result<std::vector<std::filesystem::path>> RunEval(const EvalJob& job) {
   std::filesystem::create_directories(job.out, ec);
   if (ec) return Status::IoError(job.out.string() + ": " + ec.message());
   eval::EvalOptions options = job.options;
+  std::optional<tokenizer::ModelChatTemplate> chat;
+  if (job.apply_chat_template) {
+    KAIF_ASSIGN_OR_RETURN(chat, tokenizer::LoadChatTemplate(model.tokenizer_dir));
+    options.format.chat = &*chat;
+  }
   eval::NativeBackend backend(*model.engine, *model.tokenizer,
                               "native weights=" + weights_sha256 + " tokenizer=" + tokenizer_sha256 +
                                   " bos=" + (options.add_special_tokens ? "1" : "0") + " kernels=" + engine::KernelIsa());
@@ -107,6 +112,9 @@ Result<std::vector<std::filesystem::path>> RunEval(const EvalJob& job) {
                  {"threads", model.engine->threads()},
                  {"fewshot_seed", options.fewshot_seed},
                  {"add_bos", options.add_special_tokens},
+                 {"chat_template", job.apply_chat_template},
+                 {"fewshot_as_multiturn", options.format.fewshot_as_multiturn},
+                 {"system_instruction", options.format.system_instruction},
                  {"limit", options.limit ? json(*options.limit) : json()},
                  {"requests", requests},
                  {"cached_requests", cached_requests},

@@ -25,6 +25,9 @@ struct EvalJob {
   std::filesystem::path cache;
   bool use_cache = true;
   std::optional<ProgramTarget> target;
+  // Render prompts through the model's chat template (tokenizer_config.json), few-shot
+  // examples as one user turn or, with fewshot_as_multiturn, as separate turns.
+  bool apply_chat_template = false;
   eval::EvalOptions options;
   engine::EngineOptions engine;
 };

@@ -190,6 +190,12 @@ expect_exit eval_unknown_task 2 "no task, group or tag named kmmlu_klingon" "$ka
 expect_exit eval_bad_shard 2 "--shard takes i/N" "$kaif" eval --model "$models/llama3" "${bytes[@]}" --tasks haerae \
   --data-dir "$evaldata/data" --out badshard --shard 2/2
 
+check eval_chat_template "$kaif" eval --model "$models/qwen2" "${bytes[@]}" --tasks "$evaldata/tasks/gsm8k_sample.yaml" \
+  --data-dir "$evaldata/data" --apply-chat-template --fewshot-as-multiturn --no-cache --out evalchat
+check eval_chat_template_recorded grep -q '"chat_template": true' evalchat/results.json
+expect_exit eval_multiturn_needs_chat 2 "--fewshot-as-multiturn needs --apply-chat-template" "$kaif" eval \
+  --model "$models/qwen2" "${bytes[@]}" --tasks haerae --data-dir "$evaldata/data" --fewshot-as-multiturn --out x
+
 # A group with its results document for kaif round: the example's other scores plus
 # kaif eval's KMMLU, HAE-RAE and KoBEST for one team.
 check eval_for_round "$kaif" eval --model "$models/llama3" "${bytes[@]}" --tasks kmmlu,haerae,kobest \
