@@ -4,7 +4,10 @@
 #include "cli/cli_support.h"
 #include "cli/commands.h"
 #include "cli/model_flags.h"
+#include <nlohmann/json.hpp>
+
 #include "job/eval_job.h"
+#include "util/file.h"
 
 namespace kaif::cli {
 namespace {
@@ -16,6 +19,19 @@ std::vector<std::filesystem::path> TaskDirs(const std::vector<std::string>& incl
   if (const char* env = std::getenv("KAIF_TASKS"); env && *env) dirs.emplace_back(env);
   if (std::filesystem::is_directory(KAIF_TASKS_DIR)) dirs.emplace_back(KAIF_TASKS_DIR);
   return dirs;
+}
+
+// Documents left out by --continue-on-error, from the results file: counted and shown.
+void ReportFailures(const std::filesystem::path& results) {
+  Result<std::string> text = ReadFile(results);
+  if (!text.ok()) return;
+  nlohmann::json doc = nlohmann::json::parse(*text, nullptr, false);
+  if (doc.is_discarded()) return;
+  const nlohmann::json all = doc["kaif"].value("failures", nlohmann::json::object());
+  for (const auto& [task, failures] : all.items()) {
+    std::fprintf(stderr, "kaif: %s: %zu documents left out, e.g. %s\n", task.c_str(), failures.size(),
+                 failures[0].value("error", "").c_str());
+  }
 }
 
 // "i/N" with 0 <= i < N.
@@ -57,7 +73,7 @@ void AddEvalCommand(CLI::App& app, Runner& run) {
     int num_fewshot = -1, stage = 0;
     size_t limit = 0, chunk = 512, bootstrap = 100000;
     uint64_t seed = 1234;
-    bool bos = false, no_cache = false, list = false, chat = false, multiturn = false;
+    bool bos = false, no_cache = false, list = false, chat = false, multiturn = false, keep_going = false;
     std::string system_instruction;
   };
   auto flags = std::make_shared<Flags>();
@@ -82,6 +98,8 @@ void AddEvalCommand(CLI::App& app, Runner& run) {
   cmd->add_option("--system-instruction", flags->system_instruction, "Text before the task's description (system turn)");
   cmd->add_option("--cache", flags->cache, "Result cache (SQLite) a killed run resumes from (default: OUT/cache.sqlite)");
   cmd->add_flag("--no-cache", flags->no_cache, "Compute every request; keep no cache");
+  cmd->add_flag("--continue-on-error", flags->keep_going,
+                "Record documents whose prompt cannot be built (results.json kaif.failures) and go on");
   cmd->add_option("--cache-chunk", flags->chunk, "Requests computed and committed to the cache together")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
@@ -125,6 +143,7 @@ void AddEvalCommand(CLI::App& app, Runner& run) {
       if (!flags->team.empty()) job.target = job::ProgramTarget{flags->team, flags->stage};
       job.options.fewshot_seed = flags->seed;
       job.options.bootstrap_iters = flags->bootstrap;
+      job.options.continue_on_error = flags->keep_going;
       job.options.add_special_tokens = flags->bos;
       if (flags->multiturn && !flags->chat) {
         return Fail(Status::InvalidInput("--fewshot-as-multiturn needs --apply-chat-template"));
@@ -140,6 +159,7 @@ void AddEvalCommand(CLI::App& app, Runner& run) {
       Result<std::vector<std::filesystem::path>> written = job::RunEval(job);
       if (!written.ok()) return Fail(written.status());
       for (const auto& f : *written) std::printf("wrote %s\n", f.string().c_str());
+      if (flags->keep_going) ReportFailures(written->back());
       return 0;
     };
   });

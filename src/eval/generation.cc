@@ -73,23 +73,30 @@ Result<TaskResult> RunGeneration(const TaskConfig& config, Backend& backend, con
   std::vector<engine::GenerateRequest> requests;
   std::vector<std::string> references;
   const std::vector<std::string>& until = config.generation.until;
+  std::vector<size_t> kept;  // the document of each request
   for (size_t d = 0; d < loaded.docs.size(); ++d) {
-    const std::string where = fmt::format("{} document {}", config.task, loaded.doc_ids[d]);
-    const std::vector<const json*>& fewshot = loaded.fewshot[d];
-    auto context = prompts.Context(loaded.docs[d], fewshot);
-    if (!context.ok()) return context.status().WithContext(where);
-    auto reference = prompts.AnswerText(loaded.docs[d]);
-    if (!reference.ok()) return reference.status().WithContext(where);
-    references.push_back(*reference);
-    engine::GenerateRequest r;
-    KAIF_ASSIGN_OR_RETURN(r.prompt, backend.tokenizer().Encode(*context, options.add_special_tokens));
-    r.max_tokens = static_cast<size_t>(config.generation.max_gen_toks);
-    r.stop_strings = until;
-    if (config.generation.do_sample) {
-      r.sampling.temperature = config.generation.temperature > 0 ? config.generation.temperature : 1.0;
-      r.sampling.seed = options.fewshot_seed + loaded.doc_ids[d];
+    auto prepare = [&]() -> Status {
+      KAIF_ASSIGN_OR_RETURN(std::string context, prompts.Context(loaded.docs[d], loaded.fewshot[d]));
+      KAIF_ASSIGN_OR_RETURN(std::string reference, prompts.AnswerText(loaded.docs[d]));
+      engine::GenerateRequest r;
+      KAIF_ASSIGN_OR_RETURN(r.prompt, backend.tokenizer().Encode(context, options.add_special_tokens));
+      r.max_tokens = static_cast<size_t>(config.generation.max_gen_toks);
+      r.stop_strings = until;
+      if (config.generation.do_sample) {
+        r.sampling.temperature = config.generation.temperature > 0 ? config.generation.temperature : 1.0;
+        r.sampling.seed = options.fewshot_seed + loaded.doc_ids[d];
+      }
+      references.push_back(std::move(reference));
+      requests.push_back(std::move(r));
+      kept.push_back(d);
+      return Status::Ok();
+    };
+    Status s = prepare();
+    if (!s.ok()) {
+      KAIF_RETURN_IF_ERROR(result.DocumentFailed(
+          loaded.doc_ids[d], s.WithContext(fmt::format("{} document {}", config.task, loaded.doc_ids[d])),
+          options.continue_on_error));
     }
-    requests.push_back(std::move(r));
   }
 
   // Cached generations are not run again; the rest run a chunk at a time, each chunk
@@ -129,13 +136,14 @@ Result<TaskResult> RunGeneration(const TaskConfig& config, Backend& backend, con
   result.request_tokens = backend.stats().request_tokens - before.request_tokens;
   result.computed_tokens = backend.stats().computed_tokens - before.computed_tokens;
 
-  for (size_t d = 0; d < outputs.size(); ++d) {
-    json sample = {{"doc_id", loaded.doc_ids[d]}, {"target", references[d]}, {"response", outputs[d].text},
-                   {"finish_reason", outputs[d].finish_reason}};
-    if (outputs[d].truncated_tokens > 0) sample["truncated_context_tokens"] = outputs[d].truncated_tokens;
+  for (size_t r = 0; r < outputs.size(); ++r) {
+    const size_t d = kept[r];
+    json sample = {{"doc_id", loaded.doc_ids[d]}, {"target", references[r]}, {"response", outputs[r].text},
+                   {"finish_reason", outputs[r].finish_reason}};
+    if (outputs[r].truncated_tokens > 0) sample["truncated_context_tokens"] = outputs[r].truncated_tokens;
     json filtered = json::object();
     for (const FilterChain& chain : chains) {
-      std::string answer = chain.Apply(outputs[d].text);
+      std::string answer = chain.Apply(outputs[r].text);
       filtered[chain.name()] = answer;
       for (const MetricSpec& m : metrics) {
         const std::string key = m.metric + "," + chain.name();
@@ -145,7 +153,7 @@ Result<TaskResult> RunGeneration(const TaskConfig& config, Backend& backend, con
           if (!followed.ok()) return followed.status().WithContext(fmt::format("{} document {}", config.task, loaded.doc_ids[d]));
           item = *followed;
         } else {
-          KAIF_ASSIGN_OR_RETURN(item.a, ExactMatch(answer, references[d], m.options));
+          KAIF_ASSIGN_OR_RETURN(item.a, ExactMatch(answer, references[r], m.options));
         }
         result.Add(key, m.aggregation, item);
         sample[key] = m.aggregation == "weighted_mean" ? json::array({item.a, item.b}) : json(item.a);

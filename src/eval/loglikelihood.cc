@@ -34,6 +34,13 @@ TaskResult StartResult(const TaskConfig& config, const TaskDocuments& loaded) {
   return result;
 }
 
+// A document's requests were built, or it failed: stop, or record it and go on.
+Status Prepared(const Status& s, const TaskConfig& config, size_t doc_id, const EvalOptions& options, TaskResult& result) {
+  if (s.ok()) return s;
+  return result.DocumentFailed(doc_id, s.WithContext(fmt::format("{} document {}", config.task, doc_id)),
+                               options.continue_on_error);
+}
+
 }  // namespace
 
 std::vector<engine::ScoreRequest> RollingWindows(const std::vector<int>& tokens, int prefix_token, size_t max_length) {
@@ -76,23 +83,25 @@ Result<TaskResult> RunLoglikelihood(const TaskConfig& config, Backend& backend, 
   KAIF_ASSIGN_OR_RETURN(TaskDocuments loaded, LoadTaskDocuments(config, options));
   TaskResult result = StartResult(config, loaded);
   std::vector<engine::ScoreRequest> requests;
+  std::vector<size_t> kept;  // the document of each request
   for (size_t d = 0; d < loaded.docs.size(); ++d) {
-    const std::string where = fmt::format("{} document {}", config.task, loaded.doc_ids[d]);
-    auto context = prompts.Context(loaded.docs[d], loaded.fewshot[d]);
-    if (!context.ok()) return context.status().WithContext(where);
-    auto target = prompts.AnswerText(loaded.docs[d]);
-    if (!target.ok()) return target.status().WithContext(where);
-    auto encoded = EncodePair(backend.tokenizer(), *context, *target, options.add_special_tokens);
-    if (!encoded.ok()) return encoded.status().WithContext(where);
-    if (encoded->continuation.empty()) return Status::InvalidInput(where + ": the target is empty");
-    requests.push_back({std::move(encoded->context), std::move(encoded->continuation)});
+    auto prepare = [&]() -> Status {
+      KAIF_ASSIGN_OR_RETURN(std::string context, prompts.Context(loaded.docs[d], loaded.fewshot[d]));
+      KAIF_ASSIGN_OR_RETURN(std::string target, prompts.AnswerText(loaded.docs[d]));
+      KAIF_ASSIGN_OR_RETURN(TokenPair encoded, EncodePair(backend.tokenizer(), context, target, options.add_special_tokens));
+      if (encoded.continuation.empty()) return Status::InvalidInput("the target is empty");
+      requests.push_back({std::move(encoded.context), std::move(encoded.continuation)});
+      kept.push_back(d);
+      return Status::Ok();
+    };
+    KAIF_RETURN_IF_ERROR(Prepared(prepare(), config, loaded.doc_ids[d], options, result));
   }
   KAIF_ASSIGN_OR_RETURN(std::vector<engine::ScoreResult> scores, ScoreRequests(requests, backend, options, result));
-  for (size_t d = 0; d < scores.size(); ++d) {
-    json sample = {{"doc_id", loaded.doc_ids[d]}, {"loglikelihood", scores[d].logprob}, {"greedy", scores[d].greedy}};
-    if (scores[d].truncated_tokens > 0) sample["truncated_context_tokens"] = scores[d].truncated_tokens;
+  for (size_t r = 0; r < scores.size(); ++r) {
+    json sample = {{"doc_id", loaded.doc_ids[kept[r]]}, {"loglikelihood", scores[r].logprob}, {"greedy", scores[r].greedy}};
+    if (scores[r].truncated_tokens > 0) sample["truncated_context_tokens"] = scores[r].truncated_tokens;
     for (const MetricSpec& m : metrics) {
-      const double value = m.metric == "acc" ? (scores[d].greedy ? 1.0 : 0.0) : scores[d].logprob;
+      const double value = m.metric == "acc" ? (scores[r].greedy ? 1.0 : 0.0) : scores[r].logprob;
       result.Add(m.metric + ",none", m.aggregation, {value, 0});
       sample[m.metric] = value;
     }
@@ -118,20 +127,25 @@ Result<TaskResult> RunLoglikelihoodRolling(const TaskConfig& config, Backend& ba
   std::vector<engine::ScoreRequest> requests;
   std::vector<size_t> first(loaded.docs.size() + 1, 0);
   std::vector<std::string> texts;
+  std::vector<bool> failed(loaded.docs.size(), false);
   for (size_t d = 0; d < loaded.docs.size(); ++d) {
-    const std::string where = fmt::format("{} document {}", config.task, loaded.doc_ids[d]);
-    auto text = prompts.AnswerText(loaded.docs[d]);
-    if (!text.ok()) return text.status().WithContext(where);
-    auto tokens = backend.tokenizer().Encode(*text, false);
-    if (!tokens.ok()) return tokens.status().WithContext(where);
-    if (tokens->empty()) return Status::InvalidInput(where + ": the text is empty");
     first[d] = requests.size();
-    for (engine::ScoreRequest& w : RollingWindows(*tokens, *prefix, window)) requests.push_back(std::move(w));
-    texts.push_back(std::move(*text));
+    texts.emplace_back();
+    auto prepare = [&]() -> Status {
+      KAIF_ASSIGN_OR_RETURN(texts[d], prompts.AnswerText(loaded.docs[d]));
+      KAIF_ASSIGN_OR_RETURN(std::vector<int> tokens, backend.tokenizer().Encode(texts[d], false));
+      if (tokens.empty()) return Status::InvalidInput("the text is empty");
+      for (engine::ScoreRequest& w : RollingWindows(tokens, *prefix, window)) requests.push_back(std::move(w));
+      return Status::Ok();
+    };
+    Status s = prepare();
+    failed[d] = !s.ok();
+    KAIF_RETURN_IF_ERROR(Prepared(s, config, loaded.doc_ids[d], options, result));
   }
   first[loaded.docs.size()] = requests.size();
   KAIF_ASSIGN_OR_RETURN(std::vector<engine::ScoreResult> scores, ScoreRequests(requests, backend, options, result));
   for (size_t d = 0; d < loaded.docs.size(); ++d) {
+    if (failed[d]) continue;
     double ll = 0;
     for (size_t r = first[d]; r < first[d + 1]; ++r) ll += scores[r].logprob;
     const double words = static_cast<double>(CountWords(texts[d])), bytes = static_cast<double>(texts[d].size());

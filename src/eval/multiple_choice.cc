@@ -74,27 +74,34 @@ Result<TaskResult> RunMultipleChoice(const TaskConfig& config, Backend& backend,
   std::vector<size_t> first_request(docs.size() + 1, 0);
   std::vector<std::vector<std::string>> choices(docs.size());
   std::vector<std::vector<size_t>> golds(docs.size());
+  std::vector<bool> failed(docs.size(), false);
   for (size_t d = 0; d < docs.size(); ++d) {
-    const std::string where = fmt::format("{} document {}", config.task, loaded.doc_ids[d]);
-    auto pairs = prompts.MultipleChoice(docs[d], loaded.fewshot[d]);
-    if (!pairs.ok()) return pairs.status().WithContext(where);
-    auto listed = prompts.Choices(docs[d]);
-    if (!listed.ok()) return listed.status().WithContext(where);
-    choices[d] = std::move(*listed);
-    auto gold = Golds(prompts, docs[d], choices[d]);
-    if (!gold.ok()) return gold.status().WithContext(where);
-    golds[d] = std::move(*gold);
     first_request[d] = requests.size();
-    for (const auto& [context, continuation] : *pairs) {
-      auto encoded = EncodePair(backend.tokenizer(), context, continuation, options.add_special_tokens);
-      if (!encoded.ok()) return encoded.status().WithContext(where);
-      requests.push_back({std::move(encoded->context), std::move(encoded->continuation)});
+    // The document's requests, or why they cannot be built.
+    auto prepare = [&]() -> Status {
+      KAIF_ASSIGN_OR_RETURN(auto pairs, prompts.MultipleChoice(docs[d], loaded.fewshot[d]));
+      KAIF_ASSIGN_OR_RETURN(choices[d], prompts.Choices(docs[d]));
+      KAIF_ASSIGN_OR_RETURN(golds[d], Golds(prompts, docs[d], choices[d]));
+      std::vector<engine::ScoreRequest> built;
+      for (const auto& [context, continuation] : pairs) {
+        KAIF_ASSIGN_OR_RETURN(TokenPair encoded, EncodePair(backend.tokenizer(), context, continuation, options.add_special_tokens));
+        built.push_back({std::move(encoded.context), std::move(encoded.continuation)});
+      }
+      for (auto& r : built) requests.push_back(std::move(r));
+      return Status::Ok();
+    };
+    Status s = prepare();
+    if (!s.ok()) {
+      failed[d] = true;
+      KAIF_RETURN_IF_ERROR(result.DocumentFailed(loaded.doc_ids[d], s.WithContext(fmt::format("{} document {}", config.task, loaded.doc_ids[d])),
+                                                 options.continue_on_error));
     }
   }
   first_request[docs.size()] = requests.size();
   KAIF_ASSIGN_OR_RETURN(std::vector<engine::ScoreResult> scores, ScoreRequests(requests, backend, options, result));
 
   for (size_t d = 0; d < docs.size(); ++d) {
+    if (failed[d]) continue;
     std::vector<double> lls, per_char, per_byte;
     std::vector<bool> greedy;
     size_t truncated = 0;

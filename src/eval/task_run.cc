@@ -19,8 +19,15 @@ void TaskResult::Add(const std::string& key, const std::string& aggregation, Met
   aggregations[key] = aggregation;
 }
 
+Status TaskResult::DocumentFailed(size_t doc_id, const Status& error, bool continue_on_error) {
+  if (!continue_on_error) return error;
+  failures.push_back({{"doc_id", doc_id}, {"error", error.message()}});
+  return Status::Ok();
+}
+
 Status TaskResult::Aggregate(size_t bootstrap_iters) {
   metrics.clear();
+  documents = samples.size();
   for (const auto& [key, values] : items) {
     Result<MetricValue> m = AggregateWithStderr(aggregations[key], values, bootstrap_iters);
     if (!m.ok()) return m.status().WithContext(task + ": " + key);

@@ -41,6 +41,10 @@ struct EvalOptions {
   bool add_special_tokens = false;  // BOS before each context (lm-evaluation-harness: only for Gemma)
   PromptFormat format;              // plain text, or the model's chat template
   size_t bootstrap_iters = 100000;  // lm-evaluation-harness's default; 0: no bootstrap standard errors
+  // A document whose prompt cannot be built (a missing field, a target out of range, ...)
+  // stops the run, unless this is set: then it is recorded in TaskResult::failures,
+  // left out of the metrics, and counted in the results.
+  bool continue_on_error = false;
   ResultCache* cache = nullptr;    // finished requests; a rerun computes only the rest
   size_t chunk_requests = 512;     // requests computed and committed to the cache together
   std::function<void(const Progress&)> progress;
@@ -57,11 +61,14 @@ struct TaskResult {
   std::map<std::string, std::vector<MetricItem>> items;
   std::map<std::string, std::string> aggregations;
   std::vector<nlohmann::json> samples;  // one per document: doc_id, requests, results, metric values
+  std::vector<nlohmann::json> failures;  // {"doc_id", "error"} of documents left out
   uint64_t request_tokens = 0, computed_tokens = 0;
   size_t requests = 0, cached_requests = 0;  // found in the cache instead of computed
 
   // Adds one document's item of metric `key` ("acc,none") aggregated by `aggregation`.
   void Add(const std::string& key, const std::string& aggregation, MetricItem item);
+  // A document that failed: with `continue_on_error` recorded (Ok), otherwise `error`.
+  Status DocumentFailed(size_t doc_id, const Status& error, bool continue_on_error);
   // Computes `metrics` from `items`.
   Status Aggregate(size_t bootstrap_iters);
 };

@@ -115,7 +115,7 @@ std::string HeadlineKey(const eval::SelectedGroup& g, const std::map<std::string
 Result<std::vector<std::filesystem::path>> WriteEvalOutputs(const std::filesystem::path& out, const EvalRecord& record) {
   json results = json::object(), groups = json::object(), subtasks = json::object(), nshot = json::object(),
        nsamples = json::object(), configs = json::object(), versions = json::object(), higher = json::object(),
-       aggregations = json::object(), counts = json::object(), headlines = json::object(), group_defs = json::object();
+       aggregations = json::object(), counts = json::object(), group_defs = json::object(), failures = json::object();
   std::map<std::string, eval::LeafMetrics> leaves;
   std::map<std::string, const TaskRecord*> by_name;
   for (const TaskRecord& t : record.tasks) {
@@ -131,6 +131,7 @@ Result<std::vector<std::filesystem::path>> WriteEvalOutputs(const std::filesyste
     counts[t.name] = {{"requests", r.requests}, {"cached_requests", r.cached_requests},
                       {"request_tokens", r.request_tokens}, {"computed_tokens", r.computed_tokens}};
     leaves[t.name] = {r.metrics, r.documents};
+    if (!r.failures.empty()) failures[t.name] = r.failures;
     by_name[t.name] = &t;
   }
   std::map<std::string, std::pair<eval::GroupResult, std::string>> group_results;
@@ -151,6 +152,7 @@ Result<std::vector<std::filesystem::path>> WriteEvalOutputs(const std::filesyste
   kaif["aggregations"] = aggregations;
   kaif["task_counts"] = counts;
   kaif["groups"] = group_defs;
+  kaif["failures"] = failures;  // documents left out with --continue-on-error
   if (record.target) kaif["target"] = {{"team", record.target->team}, {"stage", record.target->stage}};
   json doc = {{"results", results},         {"groups", groups},   {"group_subtasks", subtasks},
               {"configs", configs},         {"versions", versions}, {"n-shot", nshot},
@@ -199,7 +201,7 @@ Result<EvalRecord> ReadEvalOutputs(const std::filesystem::path& dir) {
     const json& kaif = doc["kaif"];
     record.model = doc["model"];
     record.kaif = kaif;
-    for (const char* key : {"named", "task_order", "bootstrap_iters", "aggregations", "task_counts", "groups", "target"}) {
+    for (const char* key : {"named", "task_order", "bootstrap_iters", "aggregations", "task_counts", "groups", "target", "failures"}) {
       record.kaif.erase(key);
     }
     record.named = kaif["named"].get<std::vector<std::string>>();
@@ -218,6 +220,9 @@ Result<EvalRecord> ReadEvalOutputs(const std::filesystem::path& dir) {
       r.documents = doc["n-samples"][name]["effective"];
       r.split_documents = doc["n-samples"][name]["original"];
       r.aggregations = aggregations.get<std::map<std::string, std::string>>();
+      if (kaif.contains("failures") && kaif["failures"].contains(name)) {
+        r.failures = kaif["failures"][name].get<std::vector<json>>();
+      }
       const json& counts = kaif["task_counts"][name];
       r.requests = counts["requests"], r.cached_requests = counts["cached_requests"];
       r.request_tokens = counts["request_tokens"], r.computed_tokens = counts["computed_tokens"];
@@ -302,6 +307,7 @@ Result<EvalRecord> MergeShards(std::vector<EvalRecord> shards) {
     out.documents = order.size();
     for (size_t k = 1; k < shards.size(); ++k) {
       const eval::TaskResult& part = shards[k].tasks[t].result;
+      out.failures.insert(out.failures.end(), part.failures.begin(), part.failures.end());
       out.requests += part.requests, out.cached_requests += part.cached_requests;
       out.request_tokens += part.request_tokens, out.computed_tokens += part.computed_tokens;
     }

@@ -196,6 +196,24 @@ check eval_chat_template_recorded grep -q '"chat_template": true' evalchat/resul
 expect_exit eval_multiturn_needs_chat 2 "--fewshot-as-multiturn needs --apply-chat-template" "$kaif" eval \
   --model "$models/qwen2" "${bytes[@]}" --tasks haerae --data-dir "$evaldata/data" --fewshot-as-multiturn --out x
 
+# A document missing a field its template uses: a clear error naming it, or with
+# --continue-on-error a recorded, counted failure and the other documents scored.
+mkdir -p brokendata/HAERAE-HUB/KMMLU/Law
+cp "$evaldata/data/HAERAE-HUB/KMMLU/Law/dev.jsonl" brokendata/HAERAE-HUB/KMMLU/Law/
+{ head -2 "$evaldata/data/HAERAE-HUB/KMMLU/Law/test.jsonl"; echo '{"question": "빠진 보기", "A": "a", "B": "b", "C": "c", "answer": 1}'; } \
+  > brokendata/HAERAE-HUB/KMMLU/Law/test.jsonl
+expect_exit eval_missing_field 2 "kmmlu_law_sample document 2" "$kaif" eval --model "$models/llama3" "${bytes[@]}" \
+  --tasks "$evaldata/tasks/kmmlu_law_sample.yaml" --data-dir brokendata --num-fewshot 1 --no-cache --out broken
+check eval_missing_field_recorded "$kaif" eval --model "$models/llama3" "${bytes[@]}" --continue-on-error \
+  --tasks "$evaldata/tasks/kmmlu_law_sample.yaml" --data-dir brokendata --num-fewshot 1 --no-cache --out brokenok
+cp last.out brokenok.log
+check eval_missing_field_counted grep -q "1 documents left out" brokenok.log
+check eval_missing_field_effective python3 -c "
+import json
+d = json.load(open('brokenok/results.json'))
+assert d['n-samples']['kmmlu_law_sample']['effective'] == 2, d['n-samples']
+assert d['kaif']['failures']['kmmlu_law_sample'][0]['doc_id'] == 2"
+
 # A group with its results document for kaif round: the example's other scores plus
 # kaif eval's KMMLU, HAE-RAE and KoBEST for one team.
 check eval_for_round "$kaif" eval --model "$models/llama3" "${bytes[@]}" --tasks kmmlu,haerae,kobest \
