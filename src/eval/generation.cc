@@ -2,9 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <chrono>
-
 #include "eval/instruction_checks.h"
 #include "eval/response_filter.h"
 
@@ -99,42 +96,7 @@ Result<TaskResult> RunGeneration(const TaskConfig& config, Backend& backend, con
     }
   }
 
-  // Cached generations are not run again; the rest run a chunk at a time, each chunk
-  // committed to the cache before the next.
-  std::vector<engine::GenerateResult> outputs(requests.size());
-  std::vector<size_t> todo;
-  for (size_t i = 0; i < requests.size(); ++i) {
-    std::optional<engine::GenerateResult> hit = options.cache ? options.cache->Find(requests[i]) : std::nullopt;
-    if (hit) {
-      outputs[i] = std::move(*hit);
-    } else {
-      todo.push_back(i);
-    }
-  }
-  result.requests = requests.size();
-  result.cached_requests = requests.size() - todo.size();
-  const engine::EngineStats before = backend.stats();
-  const auto started = std::chrono::steady_clock::now();
-  const size_t chunk = std::max<size_t>(1, options.chunk_requests);
-  for (size_t start = 0; start < todo.size(); start += chunk) {
-    std::vector<engine::GenerateRequest> batch;
-    std::vector<const engine::GenerateRequest*> keys;
-    for (size_t k = start; k < std::min(todo.size(), start + chunk); ++k) {
-      batch.push_back(requests[todo[k]]);
-      keys.push_back(&requests[todo[k]]);
-    }
-    KAIF_ASSIGN_OR_RETURN(std::vector<engine::GenerateResult> done, backend.Generate(batch));
-    if (options.cache) KAIF_RETURN_IF_ERROR(options.cache->Store(keys, done));
-    for (size_t k = 0; k < done.size(); ++k) outputs[todo[start + k]] = std::move(done[k]);
-    if (options.progress) {
-      const size_t finished = std::min(todo.size(), start + chunk);
-      options.progress(Progress{config.task, result.cached_requests + finished, requests.size(), result.cached_requests,
-                                backend.stats().computed_tokens - before.computed_tokens,
-                                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()});
-    }
-  }
-  result.request_tokens = backend.stats().request_tokens - before.request_tokens;
-  result.computed_tokens = backend.stats().computed_tokens - before.computed_tokens;
+  KAIF_ASSIGN_OR_RETURN(std::vector<engine::GenerateResult> outputs, GenerateRequests(requests, backend, options, result));
 
   for (size_t r = 0; r < outputs.size(); ++r) {
     const size_t d = kept[r];

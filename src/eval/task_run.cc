@@ -71,15 +71,20 @@ Result<TaskDocuments> LoadTaskDocuments(const TaskConfig& config, const EvalOpti
   return out;
 }
 
-Result<std::vector<engine::ScoreResult>> ScoreRequests(const std::vector<engine::ScoreRequest>& requests,
-                                                      Backend& backend, const EvalOptions& options,
-                                                      TaskResult& result) {
-  std::vector<engine::ScoreResult> scores(requests.size());
+namespace {
+
+// Requests the cache holds are not computed; the rest go to `compute` a chunk at a time,
+// each chunk committed to the cache before the next, so a killed run loses at most one
+// chunk. Results do not depend on the chunking.
+template <typename Request, typename Response, typename Compute>
+Result<std::vector<Response>> ThroughCache(const std::vector<Request>& requests, Backend& backend,
+                                           const EvalOptions& options, TaskResult& result, Compute compute) {
+  std::vector<Response> responses(requests.size());
   std::vector<size_t> todo;
   for (size_t i = 0; i < requests.size(); ++i) {
-    std::optional<engine::ScoreResult> hit = options.cache ? options.cache->Find(requests[i]) : std::nullopt;
+    std::optional<Response> hit = options.cache ? options.cache->Find(requests[i]) : std::nullopt;
     if (hit) {
-      scores[i] = std::move(*hit);
+      responses[i] = std::move(*hit);
     } else {
       todo.push_back(i);
     }
@@ -98,20 +103,36 @@ Result<std::vector<engine::ScoreResult>> ScoreRequests(const std::vector<engine:
   };
   report(0);
   for (size_t start = 0; start < todo.size(); start += chunk) {
-    std::vector<engine::ScoreRequest> batch;
-    std::vector<const engine::ScoreRequest*> keys;
+    std::vector<Request> batch;
+    std::vector<const Request*> keys;
     for (size_t k = start; k < std::min(todo.size(), start + chunk); ++k) {
       batch.push_back(requests[todo[k]]);
       keys.push_back(&requests[todo[k]]);
     }
-    KAIF_ASSIGN_OR_RETURN(std::vector<engine::ScoreResult> computed, backend.Loglikelihood(batch));
+    KAIF_ASSIGN_OR_RETURN(std::vector<Response> computed, compute(batch));
     if (options.cache) KAIF_RETURN_IF_ERROR(options.cache->Store(keys, computed));
-    for (size_t k = 0; k < computed.size(); ++k) scores[todo[start + k]] = std::move(computed[k]);
+    for (size_t k = 0; k < computed.size(); ++k) responses[todo[start + k]] = std::move(computed[k]);
     report(std::min(todo.size(), start + chunk));
   }
   result.request_tokens += backend.stats().request_tokens - before.request_tokens;
   result.computed_tokens += backend.stats().computed_tokens - before.computed_tokens;
-  return scores;
+  return responses;
+}
+
+}  // namespace
+
+Result<std::vector<engine::ScoreResult>> ScoreRequests(const std::vector<engine::ScoreRequest>& requests,
+                                                      Backend& backend, const EvalOptions& options,
+                                                      TaskResult& result) {
+  return ThroughCache<engine::ScoreRequest, engine::ScoreResult>(
+      requests, backend, options, result, [&](const auto& batch) { return backend.Loglikelihood(batch); });
+}
+
+Result<std::vector<engine::GenerateResult>> GenerateRequests(const std::vector<engine::GenerateRequest>& requests,
+                                                            Backend& backend, const EvalOptions& options,
+                                                            TaskResult& result) {
+  return ThroughCache<engine::GenerateRequest, engine::GenerateResult>(
+      requests, backend, options, result, [&](const auto& batch) { return backend.Generate(batch); });
 }
 
 Result<TaskResult> RunTask(const TaskConfig& config, Backend& backend, const EvalOptions& options) {

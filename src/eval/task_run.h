@@ -87,12 +87,16 @@ struct TaskDocuments {
 };
 Result<TaskDocuments> LoadTaskDocuments(const TaskConfig& config, const EvalOptions& options);
 
-// Scores `requests` (all of a task at once, so the engine shares prefixes) with the cache:
-// requests it holds are not computed, the rest go to the engine a chunk at a time, each
-// chunk committed before the next. Fills the token and request counts of `result`.
+// Scores `requests` (all of a task at once, so the engine shares prefixes), and generates,
+// through the cache: requests it holds are not computed, the rest go to the backend a
+// chunk at a time, each chunk committed before the next. Both count requests and tokens
+// in `result` and report progress.
 Result<std::vector<engine::ScoreResult>> ScoreRequests(const std::vector<engine::ScoreRequest>& requests,
                                                       Backend& backend, const EvalOptions& options,
                                                       TaskResult& result);
+Result<std::vector<engine::GenerateResult>> GenerateRequests(const std::vector<engine::GenerateRequest>& requests,
+                                                            Backend& backend, const EvalOptions& options,
+                                                            TaskResult& result);
 
 // Runs a task by its output_type.
 Result<TaskResult> RunTask(const TaskConfig& config, Backend& backend, const EvalOptions& options);
