@@ -172,6 +172,11 @@ expect_exit eval_missing_split 2 "no documents for HAERAE-HUB/KMMLU/Law split te
 expect_exit eval_generation 0 "results.json" "$kaif" eval --model "$models/qwen2" "${bytes[@]}" \
   --tasks "$evaldata/tasks/gsm8k_sample.yaml" --data-dir "$evaldata/data" --out evalgen
 check eval_generation_results grep -q '"exact_match,strict-match"' evalgen/results.json
+cp evalgen/samples_gsm8k_sample.jsonl evalgen-first.jsonl
+check eval_generation_again "$kaif" eval --model "$models/qwen2" "${bytes[@]}" \
+  --tasks "$evaldata/tasks/gsm8k_sample.yaml" --data-dir "$evaldata/data" --out evalgen
+check eval_generation_from_cache grep -q '"cached_requests": 3' evalgen/results.json
+check eval_generation_cached_equal cmp evalgen/samples_gsm8k_sample.jsonl evalgen-first.jsonl
 
 # Bundled tasks by name: every one renders and runs on the sample documents.
 check eval_list sh -c "'$kaif' eval --list > list.txt"
