@@ -1,0 +1,36 @@
+// The weight-only, permutation-robust test of one MLP layer (after Zhu, Ahmed, Kuditipudi
+// and Liang, "Independence Tests for Language Models", 2025). The hidden units of the two
+// models' layer are matched twice, once by the cosine similarity of their gate-projection
+// rows and once by their up-projection rows (each the optimal assignment). For models
+// initialised independently the two matchings are independent random permutations; for a
+// model derived from the other they agree, whatever permutation of its units the
+// candidate applied. The statistic is Spearman's rho between the two matchings, with its
+// one-sided p-value.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "util/status.h"
+
+namespace kaif::verify {
+
+// The optimal one-to-one matching of the rows of `candidate` to the rows of `reference`
+// (both [units x dim], row-major) by cosine similarity: candidate row i <-> reference row
+// matching[i]. InvalidInput for mismatched sizes.
+Result<std::vector<size_t>> MatchUnits(const std::vector<float>& candidate, const std::vector<float>& reference,
+                                       size_t units, size_t dim);
+
+struct UnitAgreement {
+  std::vector<size_t> gate_matching, up_matching;
+  double rho = 0;    // Spearman's rho between the two matchings
+  double log_p = 0;  // ln p under "independently initialised"
+};
+
+UnitAgreement AgreementOf(std::vector<size_t> gate_matching, std::vector<size_t> up_matching);
+
+Result<UnitAgreement> MatchingAgreement(const std::vector<float>& candidate_gate, const std::vector<float>& reference_gate,
+                                        const std::vector<float>& candidate_up, const std::vector<float>& reference_up,
+                                        size_t units, size_t dim);
+
+}  // namespace kaif::verify

@@ -1,0 +1,71 @@
+#include "verify/unit_matching.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <random>
+
+namespace kaif::verify {
+namespace {
+
+constexpr size_t kUnits = 96, kDim = 48;
+
+std::vector<float> Random(std::mt19937& rng, float scale = 0.05f) {
+  std::normal_distribution<float> d(0, scale);
+  std::vector<float> m(kUnits * kDim);
+  for (float& x : m) x = d(rng);
+  return m;
+}
+
+// Rows permuted by `order`, plus noise (a fine-tune).
+std::vector<float> Derived(const std::vector<float>& m, const std::vector<size_t>& order, std::mt19937& rng,
+                           float noise) {
+  std::normal_distribution<float> d(0, noise);
+  std::vector<float> out(m.size());
+  for (size_t i = 0; i < kUnits; ++i) {
+    for (size_t k = 0; k < kDim; ++k) out[i * kDim + k] = m[order[i] * kDim + k] + d(rng);
+  }
+  return out;
+}
+
+// Under the null the p-values are uniform: no more false positives than alpha allows, and
+// a Kolmogorov-Smirnov distance within the 1% critical value.
+TEST(UnitMatchingTest, IndependentModelsGiveUniformPValues) {
+  std::mt19937 rng(17);
+  std::vector<double> p;
+  for (int pair = 0; pair < 200; ++pair) {
+    auto a_gate = Random(rng), a_up = Random(rng), b_gate = Random(rng), b_up = Random(rng);
+    UnitAgreement t = MatchingAgreement(a_gate, b_gate, a_up, b_up, kUnits, kDim).value();
+    p.push_back(std::exp(t.log_p));
+  }
+  const size_t false_positives = static_cast<size_t>(std::count_if(p.begin(), p.end(), [](double x) { return x < 0.01; }));
+  EXPECT_LE(false_positives, 2u);  // 1% of 200
+  std::sort(p.begin(), p.end());
+  double ks = 0;
+  for (size_t i = 0; i < p.size(); ++i) {
+    const double n = static_cast<double>(p.size());
+    ks = std::max({ks, std::fabs(p[i] - static_cast<double>(i) / n), std::fabs(p[i] - static_cast<double>(i + 1) / n)});
+  }
+  EXPECT_LT(ks, 1.63 / std::sqrt(200.0));  // Kolmogorov-Smirnov at alpha = 0.01
+}
+
+TEST(UnitMatchingTest, DerivedModelsAreFoundEvenWithPermutedUnits) {
+  std::mt19937 rng(23);
+  auto gate = Random(rng), up = Random(rng);
+  std::vector<size_t> order(kUnits);
+  std::iota(order.begin(), order.end(), 0);
+  std::shuffle(order.begin(), order.end(), rng);
+  // A fine-tune whose units were also permuted: noise at half the weights' scale.
+  UnitAgreement t = MatchingAgreement(Derived(gate, order, rng, 0.025f), gate, Derived(up, order, rng, 0.025f), up,
+                                      kUnits, kDim)
+                        .value();
+  EXPECT_GT(t.rho, 0.9);
+  EXPECT_LT(t.log_p / std::log(10.0), -20);
+  EXPECT_EQ(t.gate_matching, order);
+  EXPECT_FALSE(MatchUnits(gate, std::vector<float>(3), kUnits, kDim).ok());
+}
+
+}  // namespace
+}  // namespace kaif::verify
