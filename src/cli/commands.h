@@ -21,5 +21,6 @@ void AddGenerateCommand(CLI::App& app, Runner& run);
 void AddScoreCommand(CLI::App& app, Runner& run);
 void AddEvalCommand(CLI::App& app, Runner& run);
 void AddEvalCompareCommand(CLI::App& eval, Runner& run);  // kaif eval compare
+void AddVerifyCommand(CLI::App& app, Runner& run);
 
 }  // namespace kaif::cli

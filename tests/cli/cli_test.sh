@@ -270,6 +270,22 @@ mkdir -p notresults && echo '{"results": {}}' > notresults/results.json
 expect_exit eval_compare_not_results 2 "not a results file kaif eval wrote" "$kaif" eval compare same notresults
 expect_exit eval_compare_different_docs 2 "evaluated different documents" "$kaif" eval compare same forround
 
+# kaif verify: a model against itself is derived (copies), against other models
+# independent; its independence document goes into kaif round.
+expect_exit verify_copy 0 "verdict: derived" "$kaif" verify "$models/llama3" --against "$models/llama3"
+expect_exit verify_independent 0 "verdict: independent" "$kaif" verify "$models/llama3" \
+  --against "$models/llama2" "$models/mistral" --out verifyout --team hanbit --stage 1
+check verify_report grep -q '"pairs"' verifyout/verify.json
+cp -r "$src/examples/k-ai-2025/results/stage1" verifyround
+cp verifyout/hanbit.independence.json verifyround/hanbit.independence.json
+check verify_round_accepts "$kaif" round --program "$src/examples/k-ai-2025/program.toml" --results verifyround \
+  --stage 1 --out verifyroundout --no-audit
+expect_exit verify_no_model 2 "no such file" "$kaif" verify nothing --against "$models/llama3"
+expect_exit verify_unrelated_shapes 0 "verdict: inconclusive" "$kaif" verify \
+  "$models/safetensors/dtypes.safetensors" --against "$models/llama3"
+printf 'not a checkpoint' > garbage.safetensors
+expect_exit verify_malformed 1 "garbage.safetensors: not a valid safetensors file" "$kaif" verify garbage.safetensors --against "$models/llama3"
+
 # kill -9 in the middle of an evaluation, then the same command again: it resumes from the
 # result cache and writes exactly what an uninterrupted run writes.
 big=$scratch/bigdata/HAERAE-HUB/KMMLU/Law

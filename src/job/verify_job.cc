@@ -1,0 +1,86 @@
+#include "job/verify_job.h"
+
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
+#include "util/file.h"
+
+namespace kaif::job {
+
+using nlohmann::json;
+
+Result<VerifyOutcome> RunVerify(const VerifyJob& job) {
+  if (job.references.empty()) return Status::InvalidInput("give at least one reference model (--against)");
+  KAIF_ASSIGN_OR_RETURN(auto candidate, verify::CheckpointTensors::Open(job.candidate));
+  VerifyOutcome out;
+  for (const auto& path : job.references) {
+    KAIF_ASSIGN_OR_RETURN(auto reference, verify::CheckpointTensors::Open(path));
+    Result<verify::PairVerdict> pair = verify::ComparePair(*candidate, *reference, job.options);
+    if (!pair.ok()) return pair.status().WithContext(path.string());
+    out.pairs.push_back(std::move(*pair));
+  }
+  for (size_t i = 1; i < out.pairs.size(); ++i) {
+    if (out.pairs[i].log_p < out.pairs[out.closest].log_p) out.closest = i;
+  }
+  // The closest of R references: Bonferroni over the references keeps the level.
+  const double references = static_cast<double>(out.pairs.size());
+  const verify::PairVerdict& best = out.pairs[out.closest];
+  const double log_p = std::min(0.0, best.log_p + std::log(references));
+  out.log10_p = log_p / std::log(10.0);
+  const bool any_copy = best.copied_tensors > 0;
+  const bool any_informative = std::any_of(out.pairs.begin(), out.pairs.end(),
+                                           [](const verify::PairVerdict& p) { return p.informative_tests > 0; });
+  out.verdict = any_copy || log_p < std::log(job.options.alpha) ? "derived"
+                : any_informative                               ? "independent"
+                                                                : "inconclusive";
+  if (job.out.empty()) return out;
+
+  std::error_code ec;
+  std::filesystem::create_directories(job.out, ec);
+  if (ec) return Status::IoError(job.out.string() + ": " + ec.message());
+  json pairs = json::array();
+  for (const verify::PairVerdict& p : out.pairs) {
+    json evidence = json::array();
+    for (const verify::Evidence& e : p.evidence) {
+      json row = {{"test", e.test}, {"tensor", e.tensor}, {"statistic", e.statistic},
+                  {"log10_p", std::isinf(e.log_p) ? json("-inf") : json(e.log_p / std::log(10.0))}};
+      if (e.reference_layer) row["reference_layer"] = *e.reference_layer;
+      evidence.push_back(row);
+    }
+    json layers = json::array();
+    for (const auto& row : p.layer_log_p) {
+      json r = json::array();
+      for (double l : row) r.push_back(std::isinf(l) ? json("-inf") : json(l / std::log(10.0)));
+      layers.push_back(r);
+    }
+    pairs.push_back({{"reference", p.reference}, {"verdict", p.verdict}, {"explanation", p.explanation},
+                     {"log10_p", std::isinf(p.log_p) ? json("-inf") : json(p.log_p / std::log(10.0))},
+                     {"copied_tensors", p.copied_tensors}, {"informative_tests", p.informative_tests},
+                     {"evidence", evidence}, {"layer_log10_p", layers}});
+  }
+  json report = {{"candidate", job.candidate.string()}, {"alpha", job.options.alpha}, {"verdict", out.verdict},
+                 {"closest_model", best.reference},
+                 {"log10_p", std::isinf(out.log10_p) ? json("-inf") : json(out.log10_p)}, {"pairs", pairs}};
+  const std::filesystem::path report_file = job.out / "verify.json";
+  KAIF_RETURN_IF_ERROR(WriteFileAtomic(report_file, report.dump(2) + "\n"));
+  out.written.push_back(report_file);
+  if (job.target) {
+    const std::string detail = best.explanation + (std::isinf(out.log10_p) ? std::string(" (p below any number)") : "");
+    json doc = {{"schema", "kaif.results/1"},
+                {"kind", "independence"},
+                {"team", job.target->team},
+                {"stage", job.target->stage},
+                {"producer", {{"name", "kaif verify"}, {"version", KAIF_VERSION}}},
+                {"independence", {{"verdict", out.verdict},
+                                  {"p_value", std::exp(out.log10_p * std::log(10.0))},
+                                  {"closest_model", best.reference},
+                                  {"detail", detail}}}};
+    const std::filesystem::path file = job.out / (job.target->team + ".independence.json");
+    KAIF_RETURN_IF_ERROR(WriteFileAtomic(file, doc.dump(2) + "\n"));
+    out.written.push_back(file);
+  }
+  return out;
+}
+
+}  // namespace kaif::job

@@ -1,0 +1,128 @@
+#include "verify/pair_verdict.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "verify/p_values.h"
+#include "verify/unit_matching.h"
+
+namespace kaif::verify {
+namespace {
+
+bool Constant(const std::vector<float>& v) {
+  return std::all_of(v.begin(), v.end(), [&](float x) { return x == v[0]; });
+}
+
+double RelativeError(const std::vector<float>& a, const std::vector<float>& b) {
+  double diff = 0, norm = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    diff += (static_cast<double>(a[i]) - b[i]) * (static_cast<double>(a[i]) - b[i]);
+    norm += static_cast<double>(b[i]) * b[i];
+  }
+  return norm > 0 ? std::sqrt(diff / norm) : (diff > 0 ? 1.0 : 0.0);
+}
+
+// Pearson's r of the centred vectors and its one-sided ln p (t with n - 2 dof).
+std::pair<double, double> CentredCorrelation(const std::vector<float>& a, const std::vector<float>& b) {
+  const double n = static_cast<double>(a.size());
+  double ma = 0, mb = 0;
+  for (size_t i = 0; i < a.size(); ++i) ma += a[i], mb += b[i];
+  ma /= n, mb /= n;
+  double sab = 0, saa = 0, sbb = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    sab += (a[i] - ma) * (b[i] - mb), saa += (a[i] - ma) * (a[i] - ma), sbb += (b[i] - mb) * (b[i] - mb);
+  }
+  const double r = saa > 0 && sbb > 0 ? sab / std::sqrt(saa * sbb) : 0;
+  if (r >= 1) return {r, -INFINITY};
+  const double dof = n - 2;
+  return {r, LogStudentTUpperTail(r * std::sqrt(dof / ((1 - r) * (1 + r))), dof)};
+}
+
+bool SameShape(const tensor::TensorView* a, const tensor::TensorView* b) { return a && b && a->shape == b->shape; }
+
+}  // namespace
+
+Result<PairVerdict> ComparePair(const CheckpointTensors& candidate, const CheckpointTensors& reference,
+                                const VerifyOptions& options) {
+  PairVerdict out;
+  out.reference = reference.path().string();
+  std::vector<double> combined;
+
+  // (1) copies and (3) norms, tensor by tensor of the same role and shape.
+  for (const auto& [key, c] : candidate.by_key()) {
+    const tensor::TensorView* r = reference.Find(key);
+    if (!SameShape(c, r)) continue;
+    KAIF_ASSIGN_OR_RETURN(std::vector<float> cv, Values(*c));
+    KAIF_ASSIGN_OR_RETURN(std::vector<float> rv, Values(*r));
+    if (Constant(cv) || Constant(rv)) continue;  // an untouched initial value says nothing
+    const double error = RelativeError(cv, rv);
+    if (error <= 1e-3) {
+      ++out.copied_tensors;
+      out.evidence.push_back({"copy", key, std::nullopt, error, -INFINITY});
+      combined.push_back(-INFINITY);
+      continue;
+    }
+    if (c->shape.size() == 1 && key.find("norm") != std::string::npos && cv.size() >= 8) {
+      auto [rho, log_p] = CentredCorrelation(cv, rv);
+      out.evidence.push_back({"norm_correlation", key, std::nullopt, rho, log_p});
+      combined.push_back(log_p);
+      ++out.informative_tests;
+    }
+  }
+
+  // (2) MLP layers, each candidate layer against each reference layer.
+  const int cl = candidate.layers(), rl = reference.layers();
+  const bool search = static_cast<size_t>(std::max(cl, rl)) <= options.max_align_layers;
+  out.layer_log_p.assign(static_cast<size_t>(cl), std::vector<double>(static_cast<size_t>(rl), 0.0));
+  for (int i = 0; i < cl; ++i) {
+    const auto* cg = candidate.Find(fmt::format("text/{}/mlp.gate", i));
+    const auto* cu = candidate.Find(fmt::format("text/{}/mlp.up", i));
+    if (!cg || !cu || cg->shape.size() != 2) continue;
+    KAIF_ASSIGN_OR_RETURN(std::vector<float> gate, Values(*cg));
+    KAIF_ASSIGN_OR_RETURN(std::vector<float> up, Values(*cu));
+    double best = 0, best_rho = 0;
+    int best_layer = -1;
+    size_t searched = 0;
+    for (int j = 0; j < rl; ++j) {
+      if (!search && j != i) continue;
+      const auto* rg = reference.Find(fmt::format("text/{}/mlp.gate", j));
+      const auto* ru = reference.Find(fmt::format("text/{}/mlp.up", j));
+      if (!SameShape(cg, rg) || !SameShape(cu, ru)) continue;
+      KAIF_ASSIGN_OR_RETURN(std::vector<float> ref_gate, Values(*rg));
+      KAIF_ASSIGN_OR_RETURN(std::vector<float> ref_up, Values(*ru));
+      KAIF_ASSIGN_OR_RETURN(UnitAgreement t, MatchingAgreement(gate, ref_gate, up, ref_up, cg->shape[0], cg->shape[1]));
+      out.layer_log_p[static_cast<size_t>(i)][static_cast<size_t>(j)] = t.log_p;
+      ++searched;
+      if (best_layer < 0 || t.log_p < best) best = t.log_p, best_rho = t.rho, best_layer = j;
+    }
+    if (best_layer < 0) continue;
+    // The best of `searched` reference layers: Bonferroni, so the search keeps alpha.
+    const double corrected = std::min(0.0, best + std::log(static_cast<double>(searched)));
+    out.evidence.push_back({"mlp_units", fmt::format("text/{}/mlp", i), best_layer, best_rho, corrected});
+    combined.push_back(corrected);
+    ++out.informative_tests;
+  }
+
+  out.log_p = FisherCombine(combined);
+  const double log10_p = out.log_p / std::log(10.0);
+  if (out.copied_tensors > 0) {
+    out.verdict = "derived";
+    out.explanation = fmt::format("{} tensors are copies of the reference's", out.copied_tensors);
+  } else if (out.informative_tests == 0) {
+    out.verdict = "inconclusive";
+    out.explanation = "no tensor of the two checkpoints could be compared (different architectures or shapes)";
+  } else if (out.log_p < std::log(options.alpha)) {
+    out.verdict = "derived";
+    out.explanation = fmt::format("{} tests combined: log10 p = {:.1f}, below the level {}", out.informative_tests,
+                                  log10_p, options.alpha);
+  } else {
+    out.verdict = "independent";
+    out.explanation = fmt::format("{} tests combined: log10 p = {:.2f}, not below the level {}", out.informative_tests,
+                                  log10_p, options.alpha);
+  }
+  return out;
+}
+
+}  // namespace kaif::verify

@@ -1,0 +1,49 @@
+// One candidate against one reference: every test the two checkpoints allow, each with a
+// ln p-value under "independently initialised", combined with Fisher's method, and a
+// verdict at the program's significance level.
+//
+// Tests: (1) copies: a tensor of the candidate equal to the reference's (relative error at
+// most 1e-3; constant tensors such as untrained norms are no evidence); (2) MLP units
+// matched by gate rows and by up rows agree (unit_matching.h), every candidate layer
+// against every reference layer so that duplicated, dropped or shifted layers are found
+// (the best reference layer per candidate layer, Bonferroni-corrected for the search);
+// (3) norm weights by their centred correlation (never the raw cosine, which is near 1 for
+// any two models because norm weights sit near 1).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "util/status.h"
+#include "verify/checkpoint_tensors.h"
+
+namespace kaif::verify {
+
+struct VerifyOptions {
+  double alpha = 0.01;         // the program's significance level
+  size_t max_align_layers = 64;  // search every layer pair up to this many layers a side
+};
+
+struct Evidence {
+  std::string test;       // "copy", "mlp_units", "norm_correlation"
+  std::string tensor;     // the candidate's role key
+  std::optional<int> reference_layer;
+  double statistic = 0;   // relative error, rho, or r
+  double log_p = 0;       // ln p; 0 when the test says nothing
+};
+
+struct PairVerdict {
+  std::string reference;
+  std::vector<Evidence> evidence;
+  std::vector<std::vector<double>> layer_log_p;  // [candidate layer][reference layer] of the MLP test
+  size_t copied_tensors = 0, informative_tests = 0;
+  double log_p = 0;  // combined
+  std::string verdict;  // "derived", "independent", "inconclusive"
+  std::string explanation;
+};
+
+Result<PairVerdict> ComparePair(const CheckpointTensors& candidate, const CheckpointTensors& reference,
+                                const VerifyOptions& options);
+
+}  // namespace kaif::verify

@@ -1,0 +1,162 @@
+#include "verify/pair_verdict.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <numeric>
+#include <random>
+
+#include <nlohmann/json.hpp>
+
+#include "support/example_paths.h"
+#include "support/model_fixtures.h"
+
+namespace kaif::verify {
+namespace {
+
+using Tensors = std::map<std::string, std::pair<std::vector<uint64_t>, std::vector<float>>>;
+
+Tensors Load(const std::filesystem::path& model) {
+  auto c = tensor::SafetensorsCheckpoint::Open(model).value();
+  Tensors out;
+  for (const tensor::TensorView* t : c->tensors()) out[t->name] = {t->shape, Values(*t).value()};
+  return out;
+}
+
+// Writes F32 tensors as DIR/model.safetensors.
+std::filesystem::path Write(const std::filesystem::path& dir, const Tensors& tensors) {
+  std::filesystem::create_directories(dir);
+  nlohmann::json header = nlohmann::json::object();
+  uint64_t offset = 0;
+  for (const auto& [name, t] : tensors) {
+    header[name] = {{"dtype", "F32"}, {"shape", t.first}, {"data_offsets", {offset, offset + t.second.size() * 4}}};
+    offset += t.second.size() * 4;
+  }
+  std::string text = header.dump();
+  text.resize((text.size() + 7) / 8 * 8, ' ');
+  std::ofstream f(dir / "model.safetensors", std::ios::binary);
+  const uint64_t n = text.size();
+  f.write(reinterpret_cast<const char*>(&n), 8);
+  f.write(text.data(), static_cast<std::streamsize>(text.size()));
+  for (const auto& [name, t] : tensors) f.write(reinterpret_cast<const char*>(t.second.data()), static_cast<std::streamsize>(t.second.size() * 4));
+  return dir;
+}
+
+PairVerdict Compare(const std::filesystem::path& candidate, const std::filesystem::path& reference) {
+  auto c = CheckpointTensors::Open(candidate).value();
+  auto r = CheckpointTensors::Open(reference).value();
+  return ComparePair(*c, *r, VerifyOptions{}).value();
+}
+
+// A fine-tune: every matrix moved by noise of `scale` times its own spread, the MLP units of
+// each layer permuted (gate and up rows, down columns), norms perturbed.
+Tensors FineTune(Tensors t, double scale, std::mt19937& rng) {
+  for (auto& [name, tensor] : t) {
+    auto& v = tensor.second;
+    double sd = 0;
+    for (float x : v) sd += x * x;
+    sd = std::sqrt(sd / static_cast<double>(v.size()));
+    std::normal_distribution<float> noise(0, static_cast<float>(scale * (sd > 0 ? sd : 1)));
+    for (float& x : v) x += noise(rng);
+  }
+  for (int layer = 0; layer < 2; ++layer) {
+    const std::string p = "model.layers." + std::to_string(layer) + ".mlp.";
+    std::vector<size_t> order(128);
+    std::iota(order.begin(), order.end(), 0);
+    std::shuffle(order.begin(), order.end(), rng);
+    for (const char* m : {"gate_proj.weight", "up_proj.weight"}) {
+      auto& v = t[p + m].second;
+      std::vector<float> copy = v;
+      for (size_t i = 0; i < 128; ++i) std::copy_n(copy.begin() + static_cast<long>(order[i] * 64), 64, v.begin() + static_cast<long>(i * 64));
+    }
+  }
+  return t;
+}
+
+TEST(PairVerdictTest, IndependentFixturesAreIndependent) {
+  const auto models = kaif::testing::ModelFixtures();
+  for (const char* other : {"llama2", "mistral", "qwen2"}) {
+    PairVerdict v = Compare(models / "llama3", models / other);
+    EXPECT_EQ(v.verdict, "independent") << other << ": " << v.explanation;
+    EXPECT_EQ(v.copied_tensors, 0u);
+    EXPECT_GT(v.informative_tests, 0u);
+  }
+}
+
+TEST(PairVerdictTest, CopiesFineTunesAndUpscalingAreDerived) {
+  const auto models = kaif::testing::ModelFixtures();
+  kaif::testing::ScratchDir dir("kaif-verify");
+  PairVerdict same = Compare(models / "llama3", models / "llama3");
+  EXPECT_EQ(same.verdict, "derived");
+  EXPECT_GT(same.copied_tensors, 10u);
+
+  std::mt19937 rng(9);
+  Tensors base = Load(models / "llama3");
+  PairVerdict tuned = Compare(Write(dir.path() / "tuned", FineTune(base, 0.3, rng)), models / "llama3");
+  EXPECT_EQ(tuned.verdict, "derived") << tuned.explanation;
+  EXPECT_EQ(tuned.copied_tensors, 0u);
+  EXPECT_LT(tuned.log_p / std::log(10.0), -10);
+
+  // Depth up-scaling: layers 0, 1, 0, 1 of a fine-tune; each is found at its source layer.
+  Tensors tuned_base = FineTune(base, 0.2, rng), up;
+  for (const auto& [name, t] : tuned_base) {
+    if (name.find("layers.") == std::string::npos) {
+      up[name] = t;
+      continue;
+    }
+    for (int copy = 0; copy < 2; ++copy) {
+      std::string renamed = name;
+      const size_t at = renamed.find("layers.") + 7;
+      const int layer = renamed[at] - '0';
+      renamed[at] = static_cast<char>('0' + layer + 2 * copy);
+      up[renamed] = t;
+    }
+  }
+  PairVerdict upscaled = Compare(Write(dir.path() / "upscaled", up), models / "llama3");
+  EXPECT_EQ(upscaled.verdict, "derived");
+  int found = 0;
+  for (const Evidence& e : upscaled.evidence) {
+    if (e.test != "mlp_units") continue;
+    const int layer = e.tensor[5] - '0';
+    EXPECT_EQ(e.reference_layer, layer % 2) << e.tensor;
+    ++found;
+  }
+  EXPECT_EQ(found, 4);
+}
+
+// The 2026 accusation: raw cosine of two models' norm weights near 0.97 "proved" copying.
+// Norm weights sit near 1 in every model, so kaif uses the centred correlation only.
+TEST(PairVerdictTest, RawNormCosineTrapIsRejected) {
+  kaif::testing::ScratchDir dir("kaif-verify-norms");
+  std::mt19937 rng(4);
+  std::normal_distribution<float> spread(0, 0.25f);
+  auto norms = [&]() {
+    Tensors t;
+    for (int layer = 0; layer < 4; ++layer) {
+      std::vector<float> v(256);
+      for (float& x : v) x = 1.0f + spread(rng);
+      t["model.layers." + std::to_string(layer) + ".input_layernorm.weight"] = {{256}, v};
+    }
+    return t;
+  };
+  Tensors a = norms(), b = norms();
+  double dot = 0, na = 0, nb = 0;
+  const auto& va = a.begin()->second.second;
+  const auto& vb = b.begin()->second.second;
+  for (size_t i = 0; i < va.size(); ++i) dot += va[i] * vb[i], na += va[i] * va[i], nb += vb[i] * vb[i];
+  EXPECT_GT(dot / std::sqrt(na * nb), 0.9);  // the raw cosine looks damning
+  PairVerdict v = Compare(Write(dir.path() / "a", a), Write(dir.path() / "b", b));
+  EXPECT_EQ(v.verdict, "independent") << v.explanation;
+
+  // A real derivative's norms (small changes) are found by the centred correlation.
+  Tensors c = a;
+  std::normal_distribution<float> small(0, 0.05f);
+  for (auto& [name, t] : c) {
+    for (float& x : t.second) x += small(rng);
+  }
+  EXPECT_EQ(Compare(Write(dir.path() / "c", c), dir.path() / "a").verdict, "derived");
+}
+
+}  // namespace
+}  // namespace kaif::verify
