@@ -21,6 +21,9 @@ Result<std::unique_ptr<CheckpointTensors>> CheckpointTensors::Open(const std::fi
     if (role.component == "text" && role.layer) c->layers_ = std::max(c->layers_, *role.layer + 1);
   }
   if (c->by_key_.empty()) return Status::InvalidInput(path.string() + ": the checkpoint holds no tensors");
+  if (std::filesystem::is_directory(path) && std::filesystem::exists(path / "tokenizer.json")) {
+    KAIF_ASSIGN_OR_RETURN(c->tokenizer_, tokenizer::Tokenizer::Load(path));
+  }
   return c;
 }
 

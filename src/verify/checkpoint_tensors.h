@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "tensor/gguf.h"
+#include "tokenizer/tokenizer.h"
 #include "tensor/safetensors.h"
 #include "util/status.h"
 #include "verify/tensor_roles.h"
@@ -26,11 +27,15 @@ class CheckpointTensors {
   const std::map<std::string, const tensor::TensorView*>& by_key() const { return by_key_; }
   // Decoder layers of the text component.
   int layers() const { return layers_; }
+  // The checkpoint folder's tokenizer, when it has one (embeddings are then aligned by
+  // token string across different vocabularies).
+  const tokenizer::Tokenizer* tokenizer() const { return tokenizer_.get(); }
 
  private:
   std::filesystem::path path_;
   std::unique_ptr<tensor::SafetensorsCheckpoint> safetensors_;
   std::unique_ptr<tensor::GgufFile> gguf_;
+  std::unique_ptr<tokenizer::Tokenizer> tokenizer_;
   std::map<std::string, const tensor::TensorView*> by_key_;
   int layers_ = 0;
 };

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 #include "verify/p_values.h"
 #include "verify/unit_matching.h"
@@ -42,6 +43,48 @@ std::pair<double, double> CentredCorrelation(const std::vector<float>& a, const 
 
 bool SameShape(const tensor::TensorView* a, const tensor::TensorView* b) { return a && b && a->shape == b->shape; }
 
+// Rows of the two vocabularies that stand for the same token: by token string when both
+// checkpoints have a tokenizer, else by id when the vocabularies are the same size.
+std::vector<std::pair<size_t, size_t>> SharedTokens(const CheckpointTensors& a, const CheckpointTensors& b, size_t rows_a,
+                                                    size_t rows_b) {
+  std::vector<std::pair<size_t, size_t>> shared;
+  if (a.tokenizer() && b.tokenizer()) {
+    std::map<std::string, size_t> in_b;
+    for (size_t id = 0; id < rows_b && id < static_cast<size_t>(b.tokenizer()->vocab_size()); ++id) {
+      const std::string text = b.tokenizer()->TokenText(static_cast<int>(id));
+      if (!text.empty()) in_b.emplace(text, id);
+    }
+    for (size_t id = 0; id < rows_a && id < static_cast<size_t>(a.tokenizer()->vocab_size()); ++id) {
+      auto it = in_b.find(a.tokenizer()->TokenText(static_cast<int>(id)));
+      if (it != in_b.end()) shared.emplace_back(id, it->second);
+    }
+  } else if (rows_a == rows_b) {
+    for (size_t id = 0; id < rows_a; ++id) shared.emplace_back(id, id);
+  }
+  return shared;
+}
+
+// Hidden dimensions of two embedding tables matched twice, on two disjoint halves of the
+// shared tokens; the matchings agree for a derived model (whatever permutation of the
+// residual stream it applied) and are independent for independently initialised ones.
+Result<std::optional<UnitAgreement>> EmbeddingAgreement(const std::vector<float>& a, const std::vector<float>& b,
+                                                        size_t hidden, const std::vector<std::pair<size_t, size_t>>& shared) {
+  const size_t half = shared.size() / 2;
+  if (half < 16) return std::optional<UnitAgreement>();
+  // Columns as units: [hidden x half] for each side and half.
+  std::vector<float> a1(hidden * half), b1(hidden * half), a2(hidden * half), b2(hidden * half);
+  for (size_t t = 0; t < half; ++t) {
+    const auto [ia1, ib1] = shared[2 * t];
+    const auto [ia2, ib2] = shared[2 * t + 1];
+    for (size_t h = 0; h < hidden; ++h) {
+      a1[h * half + t] = a[ia1 * hidden + h], b1[h * half + t] = b[ib1 * hidden + h];
+      a2[h * half + t] = a[ia2 * hidden + h], b2[h * half + t] = b[ib2 * hidden + h];
+    }
+  }
+  KAIF_ASSIGN_OR_RETURN(UnitAgreement t, MatchingAgreement(a1, b1, a2, b2, hidden, half));
+  return std::optional<UnitAgreement>(std::move(t));
+}
+
 }  // namespace
 
 Result<PairVerdict> ComparePair(const CheckpointTensors& candidate, const CheckpointTensors& reference,
@@ -70,6 +113,24 @@ Result<PairVerdict> ComparePair(const CheckpointTensors& candidate, const Checkp
       combined.push_back(log_p);
       ++out.informative_tests;
     }
+  }
+
+  // (4) embedding tables (and an untied output head), rows aligned by token.
+  for (const char* role : {"embed", "lm_head"}) {
+    const std::string key = std::string("text/-/") + role;
+    const tensor::TensorView* c = candidate.Find(key);
+    const tensor::TensorView* r = reference.Find(key);
+    if (!c || !r || c->shape.size() != 2 || r->shape.size() != 2 || c->shape[1] != r->shape[1]) continue;
+    const auto shared = SharedTokens(candidate, reference, c->shape[0], r->shape[0]);
+    out.shared_tokens = std::max(out.shared_tokens, shared.size());
+    KAIF_ASSIGN_OR_RETURN(std::vector<float> cv, Values(*c));
+    KAIF_ASSIGN_OR_RETURN(std::vector<float> rv, Values(*r));
+    if (Constant(cv) || RelativeError(cv, rv) <= 1e-3) continue;  // copies are counted above
+    KAIF_ASSIGN_OR_RETURN(std::optional<UnitAgreement> t, EmbeddingAgreement(cv, rv, c->shape[1], shared));
+    if (!t) continue;
+    out.evidence.push_back({"embedding_dims", key, std::nullopt, t->rho, t->log_p});
+    combined.push_back(t->log_p);
+    ++out.informative_tests;
   }
 
   // (2) MLP layers, each candidate layer against each reference layer.

@@ -8,7 +8,9 @@
 // against every reference layer so that duplicated, dropped or shifted layers are found
 // (the best reference layer per candidate layer, Bonferroni-corrected for the search);
 // (3) norm weights by their centred correlation (never the raw cosine, which is near 1 for
-// any two models because norm weights sit near 1).
+// any two models because norm weights sit near 1); (4) embedding tables, rows aligned by
+// token string (by id for one vocabulary): the hidden dimensions matched on two halves of
+// the shared tokens agree for a derived model, even one that permuted its residual stream.
 #pragma once
 
 #include <optional>
@@ -26,7 +28,7 @@ struct VerifyOptions {
 };
 
 struct Evidence {
-  std::string test;       // "copy", "mlp_units", "norm_correlation"
+  std::string test;       // "copy", "mlp_units", "norm_correlation", "embedding_dims"
   std::string tensor;     // the candidate's role key
   std::optional<int> reference_layer;
   double statistic = 0;   // relative error, rho, or r
@@ -38,6 +40,7 @@ struct PairVerdict {
   std::vector<Evidence> evidence;
   std::vector<std::vector<double>> layer_log_p;  // [candidate layer][reference layer] of the MLP test
   size_t copied_tensors = 0, informative_tests = 0;
+  size_t shared_tokens = 0;  // embedding rows aligned between the two vocabularies
   double log_p = 0;  // combined
   std::string verdict;  // "derived", "independent", "inconclusive"
   std::string explanation;

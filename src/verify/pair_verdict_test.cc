@@ -2,11 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <numeric>
 #include <random>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "support/example_paths.h"
@@ -123,6 +125,68 @@ TEST(PairVerdictTest, CopiesFineTunesAndUpscalingAreDerived) {
     ++found;
   }
   EXPECT_EQ(found, 4);
+}
+
+// One reused component inside an otherwise new model: the embedding table of another
+// model, its hidden dimensions permuted and lightly trained.
+TEST(PairVerdictTest, AReusedEmbeddingTableIsFound) {
+  const auto models = kaif::testing::ModelFixtures();
+  kaif::testing::ScratchDir dir("kaif-verify-embed");
+  Tensors candidate = Load(models / "llama2");
+  const auto& source = Load(models / "llama3").at("model.embed_tokens.weight").second;
+  std::mt19937 rng(12);
+  std::vector<size_t> order(64);
+  std::iota(order.begin(), order.end(), 0);
+  std::shuffle(order.begin(), order.end(), rng);
+  std::normal_distribution<float> noise(0, 0.005f);
+  auto& embed = candidate["model.embed_tokens.weight"].second;
+  for (size_t t = 0; t < 256; ++t) {
+    for (size_t h = 0; h < 64; ++h) embed[t * 64 + h] = source[t * 64 + order[h]] + noise(rng);
+  }
+  PairVerdict v = Compare(Write(dir.path() / "reuse", candidate), models / "llama3");
+  EXPECT_EQ(v.verdict, "derived") << v.explanation;
+  bool found = false;
+  for (const Evidence& e : v.evidence) found = found || (e.test == "embedding_dims" && e.log_p < std::log(1e-6));
+  EXPECT_TRUE(found);
+}
+
+// Calibration: 200 pairs of independently initialised checkpoints. No more than 1% are
+// called derived at alpha = 0.01, and the combined p-values are uniform.
+TEST(PairVerdictTest, IndependentPairsAreCalibrated) {
+  kaif::testing::ScratchDir dir("kaif-verify-null");
+  std::mt19937 rng(31);
+  auto model = [&](const std::string& name) {
+    Tensors t;
+    std::normal_distribution<float> w(0, 0.02f), norm(1, 0.1f);
+    auto fill = [&](std::vector<uint64_t> shape, std::normal_distribution<float>& d) {
+      std::vector<float> v(shape.size() == 1 ? shape[0] : shape[0] * shape[1]);
+      for (float& x : v) x = d(rng);
+      return std::make_pair(shape, v);
+    };
+    t["model.embed_tokens.weight"] = fill({96, 32}, w);
+    t["model.norm.weight"] = fill({32}, norm);
+    for (int l = 0; l < 2; ++l) {
+      const std::string p = "model.layers." + std::to_string(l) + ".";
+      t[p + "mlp.gate_proj.weight"] = fill({48, 32}, w);
+      t[p + "mlp.up_proj.weight"] = fill({48, 32}, w);
+      t[p + "input_layernorm.weight"] = fill({32}, norm);
+    }
+    return Write(dir.path() / name, t);
+  };
+  std::vector<double> p;
+  size_t derived = 0;
+  for (int pair = 0; pair < 200; ++pair) {
+    PairVerdict v = Compare(model(fmt::format("a{}", pair)), model(fmt::format("b{}", pair)));
+    derived += v.verdict == "derived";
+    p.push_back(std::exp(v.log_p));
+  }
+  EXPECT_LE(derived, 2u);
+  std::sort(p.begin(), p.end());
+  double ks = 0;
+  for (size_t i = 0; i < p.size(); ++i) {
+    ks = std::max({ks, std::fabs(p[i] - static_cast<double>(i) / 200), std::fabs(p[i] - static_cast<double>(i + 1) / 200)});
+  }
+  EXPECT_LT(ks, 1.63 / std::sqrt(200.0));
 }
 
 // The 2026 accusation: raw cosine of two models' norm weights near 0.97 "proved" copying.
