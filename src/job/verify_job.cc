@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "report/verify_html.h"
 #include "util/file.h"
 
 namespace kaif::job {
@@ -65,6 +66,9 @@ Result<VerifyOutcome> RunVerify(const VerifyJob& job) {
   const std::filesystem::path report_file = job.out / "verify.json";
   KAIF_RETURN_IF_ERROR(WriteFileAtomic(report_file, report.dump(2) + "\n"));
   out.written.push_back(report_file);
+  const std::filesystem::path html_file = job.out / "verify.html";
+  KAIF_RETURN_IF_ERROR(WriteFileAtomic(html_file, report::RenderVerifyHtml(report)));
+  out.written.push_back(html_file);
   if (job.target) {
     const std::string detail = best.explanation + (std::isinf(out.log10_p) ? std::string(" (p below any number)") : "");
     json doc = {{"schema", "kaif.results/1"},

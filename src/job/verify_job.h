@@ -1,6 +1,6 @@
 // The job behind `kaif verify`: a candidate checkpoint against one or more references,
 // each pair's evidence and verdict (verify/pair_verdict.h), the closest reference, and the
-// files: OUT/verify.json (every test) and, for a team and stage, the kaif.results/1
+// files: OUT/verify.json (every test), OUT/verify.html (the report) and, for a team and stage, the kaif.results/1
 // independence document `kaif round`'s independence gate reads.
 #pragma once
 

@@ -256,4 +256,40 @@ std::string LineChart(const std::string& title, const std::vector<std::string>& 
   return svg + "</svg>\n";
 }
 
+std::string Heatmap(const std::string& title, const std::vector<std::string>& row_labels,
+                    const std::vector<std::string>& column_labels, const std::vector<std::vector<std::optional<double>>>& values,
+                    double white, double dark, const std::string& value_label) {
+  const double left = 120, top = 40;
+  const double cell = std::clamp((kWidth - left - 20) / std::max<double>(1, static_cast<double>(column_labels.size())), 6.0, 40.0);
+  const double bottom = top + cell * static_cast<double>(row_labels.size());
+  std::string svg = Open(title, bottom + 30);
+  for (size_t j = 0; j < column_labels.size(); ++j) {
+    if (column_labels.size() > 24 && j % 4 != 0) continue;  // keep labels legible
+    svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"#5f6b7a\">{}</text>\n",
+                       F(left + cell * (static_cast<double>(j) + 0.5)), F(top - 8), EscapeXml(column_labels[j]));
+  }
+  for (size_t i = 0; i < row_labels.size(); ++i) {
+    const double y = top + cell * static_cast<double>(i);
+    if (row_labels.size() <= 24 || i % 4 == 0) {
+      svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\" fill=\"#1d2733\">{}</text>\n", F(left - 6),
+                         F(y + cell / 2 + 4), EscapeXml(row_labels[i]));
+    }
+    for (size_t j = 0; j < column_labels.size(); ++j) {
+      const std::optional<double> v = i < values.size() && j < values[i].size() ? values[i][j] : std::nullopt;
+      std::string fill = "#d5d9de", tip = "-";
+      if (v) {
+        const double t = std::clamp((*v - white) / (dark - white), 0.0, 1.0);
+        const int shade = static_cast<int>(std::lround(255 - t * 200));
+        fill = fmt::format("rgb({},{},{})", shade, static_cast<int>(std::lround(255 - t * 140)), 255);
+        tip = fmt::format("{:.2f}", *v);
+      }
+      svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\" stroke=\"#ffffff\">"
+                         "<title>{} / {}: {} {}</title></rect>\n",
+                         F(left + cell * static_cast<double>(j)), F(y), F(cell), F(cell), fill, EscapeXml(row_labels[i]),
+                         EscapeXml(column_labels[j]), EscapeXml(value_label), tip);
+    }
+  }
+  return svg + "</svg>\n";
+}
+
 }  // namespace kaif::report

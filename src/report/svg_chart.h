@@ -50,6 +50,12 @@ std::string StackedBarChart(const std::string& title, const std::vector<std::str
 std::string LineChart(const std::string& title, const std::vector<std::string>& x_labels,
                       const std::vector<Series>& series, double y_min, double y_max, const std::string& y_label);
 
+// A grid of cells, row by row (values[row][column]), shaded from white at `white` to dark
+// at `dark` (either direction); nullopt cells are grey. Each cell's <title> tells its value.
+std::string Heatmap(const std::string& title, const std::vector<std::string>& row_labels,
+                    const std::vector<std::string>& column_labels, const std::vector<std::vector<std::optional<double>>>& values,
+                    double white, double dark, const std::string& value_label);
+
 // A fixed colour for the i-th team.
 std::string TeamColor(size_t index);
 
