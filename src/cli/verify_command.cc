@@ -13,13 +13,15 @@ void AddVerifyCommand(CLI::App& app, Runner& run) {
     std::vector<std::string> against;
     double alpha = 0.01;
     int stage = 0;
+    bool weights_only = false;
   };
   auto flags = std::make_shared<Flags>();
   CLI::App* cmd = app.add_subcommand("verify", "Test whether a model was trained from scratch or derived from a reference");
   cmd->add_option("candidate", flags->candidate, "The candidate checkpoint (safetensors folder or file, or GGUF)")->required();
   cmd->add_option("--against", flags->against, "Reference checkpoints")->required();
   cmd->add_option("--alpha", flags->alpha, "Significance level of the verdict")->capture_default_str();
-  cmd->add_option("--out", flags->out, "Folder for verify.json (and the independence results document)");
+  cmd->add_option("--out", flags->out, "Folder for verify.json, verify.html (and the independence results document)");
+  cmd->add_flag("--weights-only", flags->weights_only, "Skip the activation test (running both models)");
   cmd->add_option("--team", flags->team, "Also write OUT/<team>.independence.json (kaif.results/1) for kaif round");
   cmd->add_option("--stage", flags->stage, "The program stage of that document")->check(CLI::PositiveNumber);
   cmd->callback([flags, &run] {
@@ -28,6 +30,7 @@ void AddVerifyCommand(CLI::App& app, Runner& run) {
       job.candidate = flags->candidate;
       for (const std::string& a : flags->against) job.references.emplace_back(a);
       job.options.alpha = flags->alpha;
+      job.activations = !flags->weights_only;
       job.out = flags->out;
       if (flags->team.empty() != (flags->stage == 0)) return Fail(Status::InvalidInput("--team and --stage go together"));
       if (!flags->team.empty()) {

@@ -208,6 +208,30 @@ Result<std::vector<float>> Engine::SequenceLogits(const std::vector<int>& ids) {
   return logits;
 }
 
+Result<Engine::MlpActivations> Engine::ComputeMlpActivations(const std::vector<int>& ids) {
+  if (ids.empty()) return Status::InvalidInput("no tokens to compute activations for");
+  KAIF_RETURN_IF_ERROR(CheckIds(ids, "sequence"));
+  const size_t layers = weights_->layers.size();
+  MlpActivations out;
+  out.positions = ids.size();
+  out.intermediate = static_cast<size_t>(weights_->arch.intermediate_size);
+  out.gate.resize(layers);
+  out.up.resize(layers);
+  ClearCache();
+  transformer_->set_mlp_observer([&](size_t layer, const float* gate, const float* up, size_t rows) {
+    out.gate[layer].insert(out.gate[layer].end(), gate, gate + rows * out.intermediate);
+    out.up[layer].insert(out.up[layer].end(), up, up + rows * out.intermediate);
+  });
+  Result<KvNode*> node = tree_->Insert(ids);
+  if (node.ok()) {
+    ComputePending();
+    tree_->Unpin(*node);
+  }
+  transformer_->set_mlp_observer({});
+  if (!node.ok()) return node.status();
+  return out;
+}
+
 Result<std::vector<GenerateResult>> Engine::Generate(const std::vector<GenerateRequest>& requests,
                                                      const tokenizer::Tokenizer* tokenizer, const StreamCallback& stream) {
   const model::Architecture& a = weights_->arch;

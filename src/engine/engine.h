@@ -89,6 +89,14 @@ class Engine {
   // Logits of every position of `ids`, [ids.size() x vocab], through the same path.
   Result<std::vector<float>> SequenceLogits(const std::vector<int>& ids);
 
+  // Every layer's MLP pre-activations (gate and up projections) at every position of
+  // `ids`: [layer][position x intermediate]. Clears the cache so every position is computed.
+  struct MlpActivations {
+    size_t positions = 0, intermediate = 0;
+    std::vector<std::vector<float>> gate, up;
+  };
+  Result<MlpActivations> ComputeMlpActivations(const std::vector<int>& ids);
+
   // Forgets every cached prefix.
   void ClearCache();
 

@@ -225,6 +225,7 @@ void Transformer::Forward(const std::vector<TokenRow>& rows) {
     if (placement == NormPlacement::kSandwich) norm_rows(h.data(), hidden, l.pre_ffn_norm);
     const MatMulTarget gate_up[] = {{&l.gate, gate.data(), inter}, {&l.up, up.data(), inter}};
     MatMulMany(gate_up, 2, h.data(), n, threads_);
+    if (mlp_observer_) mlp_observer_(layer, gate.data(), up.data(), n);
     if (a_.activation == model::Activation::kSilu) {
       SiluMul(gate.data(), up.data(), n * inter);
     } else {

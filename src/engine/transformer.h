@@ -3,6 +3,7 @@
 // function as ReferenceForward (reference_forward.h), which the tests hold it to.
 #pragma once
 
+#include <functional>
 #include <vector>
 
 #include "engine/kv_tree.h"
@@ -32,6 +33,12 @@ class Transformer {
   const ModelWeights& weights() const { return w_; }
   int threads() const { return threads_; }
 
+  // Called during Forward with each layer's MLP pre-activations, gate and up projections
+  // [rows x intermediate], rows in the order given (what `kaif verify`'s activation test
+  // reads). Empty: not called.
+  using MlpObserver = std::function<void(size_t layer, const float* gate, const float* up, size_t rows)>;
+  void set_mlp_observer(MlpObserver observer) { mlp_observer_ = std::move(observer); }
+
  private:
   struct RopeTable {
     std::vector<double> inv_freq;
@@ -48,6 +55,7 @@ class Transformer {
   const model::Architecture& a_;
   int threads_;
   RopeTable global_rope_, local_rope_;
+  MlpObserver mlp_observer_;
 };
 
 }  // namespace kaif::engine

@@ -15,9 +15,23 @@ Result<VerifyOutcome> RunVerify(const VerifyJob& job) {
   if (job.references.empty()) return Status::InvalidInput("give at least one reference model (--against)");
   KAIF_ASSIGN_OR_RETURN(auto candidate, verify::CheckpointTensors::Open(job.candidate));
   VerifyOutcome out;
+  // The activation test needs both models on the engine; a checkpoint it cannot run
+  // (another architecture, a lone tensor file) gets the weight tests only.
+  std::unique_ptr<engine::Engine> candidate_engine;
+  if (job.activations) {
+    Result<std::unique_ptr<engine::Engine>> e = engine::Engine::Open(job.candidate);
+    if (e.ok()) candidate_engine = std::move(*e);
+  }
   for (const auto& path : job.references) {
     KAIF_ASSIGN_OR_RETURN(auto reference, verify::CheckpointTensors::Open(path));
-    Result<verify::PairVerdict> pair = verify::ComparePair(*candidate, *reference, job.options);
+    std::unique_ptr<engine::Engine> reference_engine;
+    if (candidate_engine) {
+      Result<std::unique_ptr<engine::Engine>> e = engine::Engine::Open(path);
+      if (e.ok()) reference_engine = std::move(*e);
+    }
+    const verify::ModelEngines engines{candidate_engine.get(), reference_engine.get()};
+    Result<verify::PairVerdict> pair =
+        verify::ComparePair(*candidate, *reference, job.options, reference_engine ? &engines : nullptr);
     if (!pair.ok()) return pair.status().WithContext(path.string());
     out.pairs.push_back(std::move(*pair));
   }

@@ -19,6 +19,7 @@ struct VerifyJob {
   std::filesystem::path candidate;
   std::vector<std::filesystem::path> references;
   verify::VerifyOptions options;
+  bool activations = true;  // also the activation test, where both models run on the engine
   std::filesystem::path out;  // empty: write nothing
   std::optional<ProgramTarget> target;
 };

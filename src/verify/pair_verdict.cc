@@ -6,6 +6,7 @@
 #include <cmath>
 #include <map>
 
+#include "verify/activation_match.h"
 #include "verify/p_values.h"
 #include "verify/unit_matching.h"
 
@@ -88,7 +89,7 @@ Result<std::optional<UnitAgreement>> EmbeddingAgreement(const std::vector<float>
 }  // namespace
 
 Result<PairVerdict> ComparePair(const CheckpointTensors& candidate, const CheckpointTensors& reference,
-                                const VerifyOptions& options) {
+                                const VerifyOptions& options, const ModelEngines* engines) {
   PairVerdict out;
   out.reference = reference.path().string();
   std::vector<double> combined;
@@ -133,7 +134,9 @@ Result<PairVerdict> ComparePair(const CheckpointTensors& candidate, const Checkp
     ++out.informative_tests;
   }
 
-  // (2) MLP layers, each candidate layer against each reference layer.
+  // (2) MLP layers, each candidate layer against each reference layer; with engines, also
+  // by activations. One ln p per candidate layer.
+  std::map<int, double> mlp_log_p;
   const int cl = candidate.layers(), rl = reference.layers();
   const bool search = static_cast<size_t>(std::max(cl, rl)) <= options.max_align_layers;
   out.layer_log_p.assign(static_cast<size_t>(cl), std::vector<double>(static_cast<size_t>(rl), 0.0));
@@ -162,7 +165,25 @@ Result<PairVerdict> ComparePair(const CheckpointTensors& candidate, const Checkp
     // The best of `searched` reference layers: Bonferroni, so the search keeps alpha.
     const double corrected = std::min(0.0, best + std::log(static_cast<double>(searched)));
     out.evidence.push_back({"mlp_units", fmt::format("text/{}/mlp", i), best_layer, best_rho, corrected});
-    combined.push_back(corrected);
+    mlp_log_p[i] = corrected;
+  }
+  if (engines) {
+    const size_t vocab = static_cast<size_t>(std::min(engines->candidate->architecture().vocab_size,
+                                                      engines->reference->architecture().vocab_size));
+    const size_t window = static_cast<size_t>(std::min(engines->candidate->architecture().max_positions,
+                                                       engines->reference->architecture().max_positions));
+    const std::vector<int> ids = ProbeTokens(vocab, std::min<size_t>(options.probe_tokens, window > 0 ? window : 256));
+    KAIF_ASSIGN_OR_RETURN(auto agreements, ActivationAgreement(*engines->candidate, *engines->reference, ids));
+    for (const auto& [layer, t] : agreements) {
+      out.evidence.push_back({"mlp_activations", fmt::format("text/{}/mlp", layer), layer, t.rho, t.log_p});
+      // Weight and activation tests of one layer read the same weights: not independent,
+      // so the layer counts once, by the better of the two, Bonferroni-corrected.
+      auto w = mlp_log_p.find(layer);
+      mlp_log_p[layer] = w == mlp_log_p.end() ? t.log_p : std::min(0.0, std::min(w->second, t.log_p) + std::log(2.0));
+    }
+  }
+  for (const auto& [layer, log_p] : mlp_log_p) {
+    combined.push_back(log_p);
     ++out.informative_tests;
   }
 

@@ -10,13 +10,16 @@
 // (3) norm weights by their centred correlation (never the raw cosine, which is near 1 for
 // any two models because norm weights sit near 1); (4) embedding tables, rows aligned by
 // token string (by id for one vocabulary): the hidden dimensions matched on two halves of
-// the shared tokens agree for a derived model, even one that permuted its residual stream.
+// the shared tokens agree for a derived model, even one that permuted its residual stream;
+// (5) with both models on the native engine, MLP neurons matched by their activations on
+// the same tokens (activation_match.h), robust to rotations of the residual stream.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "engine/engine.h"
 #include "util/status.h"
 #include "verify/checkpoint_tensors.h"
 
@@ -25,10 +28,17 @@ namespace kaif::verify {
 struct VerifyOptions {
   double alpha = 0.01;         // the program's significance level
   size_t max_align_layers = 64;  // search every layer pair up to this many layers a side
+  size_t probe_tokens = 256;   // tokens both models read for the activation test
+};
+
+// Both models opened with the native engine, for the activation test (activation_match.h).
+struct ModelEngines {
+  engine::Engine* candidate = nullptr;
+  engine::Engine* reference = nullptr;
 };
 
 struct Evidence {
-  std::string test;       // "copy", "mlp_units", "norm_correlation", "embedding_dims"
+  std::string test;       // "copy", "mlp_units", "mlp_activations", "norm_correlation", "embedding_dims"
   std::string tensor;     // the candidate's role key
   std::optional<int> reference_layer;
   double statistic = 0;   // relative error, rho, or r
@@ -46,7 +56,8 @@ struct PairVerdict {
   std::string explanation;
 };
 
+// `engines` null: weight tests only.
 Result<PairVerdict> ComparePair(const CheckpointTensors& candidate, const CheckpointTensors& reference,
-                                const VerifyOptions& options);
+                                const VerifyOptions& options, const ModelEngines* engines = nullptr);
 
 }  // namespace kaif::verify

@@ -189,6 +189,98 @@ TEST(PairVerdictTest, IndependentPairsAreCalibrated) {
   EXPECT_LT(ks, 1.63 / std::sqrt(200.0));
 }
 
+// [rows x cols] times [cols x cols]^T, and [n x n] times [n x cols].
+std::vector<float> TimesTransposed(const std::vector<float>& w, size_t rows, size_t cols, const std::vector<float>& r) {
+  std::vector<float> out(rows * cols, 0);
+  for (size_t i = 0; i < rows; ++i)
+    for (size_t j = 0; j < cols; ++j)
+      for (size_t k = 0; k < cols; ++k) out[i * cols + j] += w[i * cols + k] * r[j * cols + k];
+  return out;
+}
+std::vector<float> Times(const std::vector<float>& r, size_t n, const std::vector<float>& w, size_t cols) {
+  std::vector<float> out(n * cols, 0);
+  for (size_t i = 0; i < n; ++i)
+    for (size_t k = 0; k < n; ++k)
+      for (size_t j = 0; j < cols; ++j) out[i * cols + j] += r[i * n + k] * w[k * cols + j];
+  return out;
+}
+
+// The same function with its residual stream rotated: every norm weight folded into the
+// projections that read it (then 1), a random orthogonal R applied to what writes the
+// stream (embeddings, o, down) and undone by what reads it (q, k, v, gate, up, lm_head).
+Tensors Rotated(Tensors t, std::mt19937& rng) {
+  const size_t d = 64;
+  std::normal_distribution<float> g(0, 1);
+  std::vector<float> r(d * d);
+  for (float& x : r) x = g(rng);
+  for (size_t i = 0; i < d; ++i) {  // Gram-Schmidt: rows orthonormal
+    for (size_t j = 0; j < i; ++j) {
+      double dot = 0;
+      for (size_t k = 0; k < d; ++k) dot += r[i * d + k] * r[j * d + k];
+      for (size_t k = 0; k < d; ++k) r[i * d + k] -= static_cast<float>(dot) * r[j * d + k];
+    }
+    double norm = 0;
+    for (size_t k = 0; k < d; ++k) norm += r[i * d + k] * r[i * d + k];
+    for (size_t k = 0; k < d; ++k) r[i * d + k] /= static_cast<float>(std::sqrt(norm));
+  }
+  auto fold = [&](const std::string& norm, std::initializer_list<std::string> readers) {
+    auto& gain = t[norm].second;
+    for (const std::string& name : readers) {
+      auto& w = t[name].second;
+      const size_t rows = w.size() / d;
+      for (size_t i = 0; i < rows; ++i)
+        for (size_t k = 0; k < d; ++k) w[i * d + k] *= gain[k];
+    }
+    std::fill(gain.begin(), gain.end(), 1.0f);
+  };
+  auto read = [&](const std::string& name) { auto& w = t[name].second; w = TimesTransposed(w, w.size() / d, d, r); };
+  auto write = [&](const std::string& name) { auto& w = t[name].second; w = Times(r, d, w, w.size() / d); };
+  for (int l = 0; l < 2; ++l) {
+    const std::string p = "model.layers." + std::to_string(l) + ".";
+    fold(p + "input_layernorm.weight", {p + "self_attn.q_proj.weight", p + "self_attn.k_proj.weight", p + "self_attn.v_proj.weight"});
+    fold(p + "post_attention_layernorm.weight", {p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"});
+    for (const char* m : {"self_attn.q_proj.weight", "self_attn.k_proj.weight", "self_attn.v_proj.weight", "mlp.gate_proj.weight", "mlp.up_proj.weight"}) read(p + m);
+    for (const char* m : {"self_attn.o_proj.weight", "mlp.down_proj.weight"}) write(p + m);
+  }
+  fold("model.norm.weight", {"lm_head.weight"});
+  read("lm_head.weight");
+  read("model.embed_tokens.weight");  // rows e -> R e
+  return t;
+}
+
+// Zhu et al.'s unconstrained case: a derivative whose residual stream is rotated computes
+// the same function, hides from the weight test, and is found by the activation test.
+TEST(PairVerdictTest, ARotatedResidualStreamIsFoundByActivations) {
+  const auto models = kaif::testing::ModelFixtures();
+  kaif::testing::ScratchDir dir("kaif-verify-rotated");
+  std::mt19937 rng(8);
+  const auto rotated = Write(dir.path() / "rotated", Rotated(Load(models / "llama3"), rng));
+  std::filesystem::copy_file(models / "llama3" / "config.json", rotated / "config.json");
+  auto original = engine::Engine::Open(models / "llama3").value();
+  auto turned = engine::Engine::Open(rotated).value();
+  const std::vector<int> ids = {1, 40, 41, 42, 43, 44, 45, 46};
+  EXPECT_LT(kaif::testing::WorstRelativeError(turned->SequenceLogits(ids).value(),
+                                              {original->SequenceLogits(ids).value()}, 256 * ids.size()),
+            1e-3);  // the same function
+
+  auto c = CheckpointTensors::Open(rotated).value();
+  auto r = CheckpointTensors::Open(models / "llama3").value();
+  PairVerdict weights = ComparePair(*c, *r, VerifyOptions{}).value();
+  for (const Evidence& e : weights.evidence) {
+    if (e.test == "mlp_units") {
+      EXPECT_GT(e.log_p, std::log(0.001)) << e.tensor;  // the weight test sees nothing
+    }
+  }
+  const ModelEngines engines{turned.get(), original.get()};
+  PairVerdict both = ComparePair(*c, *r, VerifyOptions{}, &engines).value();
+  EXPECT_EQ(both.verdict, "derived") << both.explanation;
+  for (const Evidence& e : both.evidence) {
+    if (e.test == "mlp_activations") {
+      EXPECT_LT(e.log_p / std::log(10.0), -10) << e.tensor;
+    }
+  }
+}
+
 // The 2026 accusation: raw cosine of two models' norm weights near 0.97 "proved" copying.
 // Norm weights sit near 1 in every model, so kaif uses the centred correlation only.
 TEST(PairVerdictTest, RawNormCosineTrapIsRejected) {
