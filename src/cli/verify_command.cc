@@ -42,6 +42,11 @@ void AddVerifyCommand(CLI::App& app, Runner& run) {
       for (const verify::PairVerdict& p : out->pairs) {
         std::printf("%-40s %-12s log10 p %10.2f  %s\n", p.reference.c_str(), p.verdict.c_str(),
                     p.log_p / std::log(10.0), p.explanation.c_str());
+        if (p.tokenizer_overlap) {
+          const auto& o = *p.tokenizer_overlap;
+          std::printf("    tokenizers: %zu and %zu tokens, %zu strings shared, %zu at the same id\n", o.candidate_vocab,
+                      o.reference_vocab, o.shared_strings, o.same_ids);
+        }
         for (const verify::Evidence& e : p.evidence) {
           std::string layer = e.reference_layer ? " <- layer " + std::to_string(*e.reference_layer) : "";
           std::printf("    %-18s %-28s statistic %8.4f  log10 p %10.2f%s\n", e.test.c_str(), e.tensor.c_str(),

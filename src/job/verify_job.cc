@@ -69,7 +69,14 @@ Result<VerifyOutcome> RunVerify(const VerifyJob& job) {
       for (double l : row) r.push_back(std::isinf(l) ? json("-inf") : json(l / std::log(10.0)));
       layers.push_back(r);
     }
+    json overlap;
+    if (p.tokenizer_overlap) {
+      const auto& o = *p.tokenizer_overlap;
+      overlap = {{"candidate_vocab", o.candidate_vocab}, {"reference_vocab", o.reference_vocab},
+                 {"shared_strings", o.shared_strings}, {"same_ids", o.same_ids}};
+    }
     pairs.push_back({{"reference", p.reference}, {"verdict", p.verdict}, {"explanation", p.explanation},
+                     {"tokenizer_overlap", overlap},
                      {"log10_p", std::isinf(p.log_p) ? json("-inf") : json(p.log_p / std::log(10.0))},
                      {"copied_tensors", p.copied_tensors}, {"informative_tests", p.informative_tests},
                      {"evidence", evidence}, {"layer_log10_p", layers}});

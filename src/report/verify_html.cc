@@ -29,6 +29,11 @@ std::string RenderVerifyHtml(const json& report) {
     html += fmt::format("<h2>{}</h2>\n<p><span class=\"{}\">{}</span>: {}</p>\n", EscapeXml(pair.value("reference", "")),
                         EscapeXml(pair.value("verdict", "")), EscapeXml(pair.value("verdict", "")),
                         EscapeXml(pair.value("explanation", "")));
+    if (const json& o = pair["tokenizer_overlap"]; o.is_object()) {
+      html += fmt::format("<p>Tokenizers: {} and {} tokens, {} strings shared, {} of them at the same id.</p>\n",
+                          o.value("candidate_vocab", 0), o.value("reference_vocab", 0), o.value("shared_strings", 0),
+                          o.value("same_ids", 0));
+    }
     html += "<table><thead><tr><th>test</th><th>tensor</th><th>statistic</th><th>log10 p</th><th>reference layer</th></tr>"
             "</thead><tbody>\n";
     for (const json& e : pair.value("evidence", json::array())) {

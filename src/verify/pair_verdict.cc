@@ -116,6 +116,17 @@ Result<PairVerdict> ComparePair(const CheckpointTensors& candidate, const Checkp
     }
   }
 
+  if (candidate.tokenizer() && reference.tokenizer()) {
+    PairVerdict::TokenizerOverlap o;
+    o.candidate_vocab = static_cast<size_t>(candidate.tokenizer()->vocab_size());
+    o.reference_vocab = static_cast<size_t>(reference.tokenizer()->vocab_size());
+    for (const auto& [a, b] : SharedTokens(candidate, reference, o.candidate_vocab, o.reference_vocab)) {
+      ++o.shared_strings;
+      o.same_ids += a == b;
+    }
+    out.tokenizer_overlap = o;
+  }
+
   // (4) embedding tables (and an untied output head), rows aligned by token.
   for (const char* role : {"embed", "lm_head"}) {
     const std::string key = std::string("text/-/") + role;

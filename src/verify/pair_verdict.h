@@ -53,6 +53,13 @@ struct PairVerdict {
   std::vector<std::vector<double>> layer_log_p;  // [candidate layer][reference layer] of the MLP test
   size_t copied_tensors = 0, informative_tests = 0;
   size_t shared_tokens = 0;  // embedding rows aligned between the two vocabularies
+  // When both checkpoints carry a tokenizer: vocabulary sizes, token strings they share,
+  // and shared strings at the same id. Facts, not a test: teams often start from another
+  // model's tokenizer legitimately.
+  struct TokenizerOverlap {
+    size_t candidate_vocab = 0, reference_vocab = 0, shared_strings = 0, same_ids = 0;
+  };
+  std::optional<TokenizerOverlap> tokenizer_overlap;
   double log_p = 0;  // combined
   std::string verdict;  // "derived", "independent", "inconclusive"
   std::string explanation;

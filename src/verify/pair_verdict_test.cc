@@ -281,6 +281,21 @@ TEST(PairVerdictTest, ARotatedResidualStreamIsFoundByActivations) {
   }
 }
 
+TEST(PairVerdictTest, TokenizerOverlapIsReported) {
+  const auto models = kaif::testing::ModelFixtures();
+  kaif::testing::ScratchDir dir("kaif-verify-tokenizers");
+  for (const char* m : {"llama3", "llama2"}) {
+    std::filesystem::create_directories(dir.path() / m);
+    std::filesystem::copy_file(models / m / "model.safetensors", dir.path() / m / "model.safetensors");
+    std::filesystem::copy_file(models / "bytes" / "tokenizer.json", dir.path() / m / "tokenizer.json");
+  }
+  PairVerdict v = Compare(dir.path() / "llama3", dir.path() / "llama2");
+  ASSERT_TRUE(v.tokenizer_overlap);
+  EXPECT_EQ(v.tokenizer_overlap->shared_strings, 256u);
+  EXPECT_EQ(v.tokenizer_overlap->same_ids, 256u);
+  EXPECT_EQ(v.verdict, "independent");  // a shared tokenizer is no evidence by itself
+}
+
 // The 2026 accusation: raw cosine of two models' norm weights near 0.97 "proved" copying.
 // Norm weights sit near 1 in every model, so kaif uses the centred correlation only.
 TEST(PairVerdictTest, RawNormCosineTrapIsRejected) {
