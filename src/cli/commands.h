@@ -20,5 +20,6 @@ void AddTokenizeCommand(CLI::App& app, Runner& run);
 void AddGenerateCommand(CLI::App& app, Runner& run);
 void AddScoreCommand(CLI::App& app, Runner& run);
 void AddEvalCommand(CLI::App& app, Runner& run);
+void AddServeCommand(CLI::App& app, Runner& run);
 
 }  // namespace kaif::cli

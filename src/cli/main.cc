@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   kaif::cli::AddGenerateCommand(app, run);
   kaif::cli::AddScoreCommand(app, run);
   kaif::cli::AddEvalCommand(app, run);
+  kaif::cli::AddServeCommand(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
