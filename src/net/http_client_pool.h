@@ -27,6 +27,7 @@ struct HttpClientPoolOptions {
   std::vector<std::string> secrets;
 };
 
+// Send() is called from one thread at a time (it runs its own threads, one per connection).
 class HttpClientPool {
  public:
   explicit HttpClientPool(HttpClientPoolOptions options);

@@ -3,7 +3,8 @@
 // /v1/chat/completions (through the model's chat template), GET /v1/models and GET
 // /health. Errors are OpenAI's {"error": {"message", "type"}} with 400 for a bad request,
 // 404 for an unknown path or model, 405 for a wrong method. The engine is not
-// thread-safe: requests run one engine call at a time, under a mutex.
+// thread-safe: requests run one engine call at a time, under a mutex. Parsing, tokenizing
+// and rendering chat templates happen outside it (the tokenizer and template are only read).
 #pragma once
 
 #include <atomic>

@@ -106,6 +106,11 @@ check endpoint_gen_cut "$kaif" eval "${endpoint[@]}" "${gen[@]}" --num-fewshot 3
 check prompts_cut grep -q truncated_context_tokens endpoint_gen_cut/samples_gsm8k_sample.jsonl
 check same_cut_generations cmp native_gen_cut/samples_gsm8k_sample.jsonl endpoint_gen_cut/samples_gsm8k_sample.jsonl
 
+# Generation through chat completions (the model's template) runs too.
+check endpoint_chat "$kaif" eval "${endpoint[@]}" --chat "${gen[@]}" --num-fewshot 0 --out endpoint_chat
+check endpoint_chat_api jq -e '.kaif.api == "chat" and (.results.gsm8k_sample | has("exact_match,strict-match"))' \
+  endpoint_chat/results.json
+
 # A rerun is answered from the cache, without a request to the server.
 served=$(grep -c 'POST /v1/completions 200' serve.log)
 check endpoint_rerun "$kaif" eval "${endpoint[@]}" "${mc[@]}" --out endpoint_mc
