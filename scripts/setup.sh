@@ -8,8 +8,9 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libfmt-dev
   libsqlite3-dev libssl-dev libsodium-dev libpcre2-dev libicu-dev libsentencepiece-dev libyaml-cpp-dev
+  libcurl4-openssl-dev libboost-dev
   libgtest-dev libbenchmark-dev libopenblas-dev
-  chromium fonts-nanum sqlite3 python3
+  chromium fonts-nanum sqlite3 python3 jq
 )
 # Node may come from elsewhere (nvm, NodeSource); install Debian's only if there is none.
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)

@@ -68,6 +68,7 @@ void AddMergeCommand(CLI::App& eval, Runner& run) {
 void AddEvalCommand(CLI::App& app, Runner& run) {
   struct Flags {
     ModelFlags model;
+    job::EndpointTarget endpoint;
     std::vector<std::string> tasks, include;
     std::string data_dir, out, shard, team, cache;
     int num_fewshot = -1, stage = 0;
@@ -78,8 +79,27 @@ void AddEvalCommand(CLI::App& app, Runner& run) {
   };
   auto flags = std::make_shared<Flags>();
   CLI::App* cmd = app.add_subcommand("eval", "Run benchmark tasks (lm-evaluation-harness YAML) on a model's released "
-                                             "weights with the native engine");
+                                             "weights with the native engine, or on an OpenAI-compatible endpoint");
   flags->model.Register(*cmd, false);
+  job::EndpointTarget& e = flags->endpoint;
+  cmd->add_option("--endpoint", e.url, "An OpenAI-compatible API base (http://host:8000/v1) to evaluate instead of --model");
+  cmd->add_option("--endpoint-model", e.model, "The served model's name (with --endpoint)");
+  cmd->add_flag("--chat", e.chat, "Generate through /chat/completions (always so without --tokenizer)");
+  cmd->add_option("--max-length", e.max_length, "The endpoint model's window (default: its max_model_len, else 2048)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--concurrency", e.http.concurrency, "Requests in flight at once")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--max-retries", e.http.max_retries, "Retries of a request after a connection error, 429 or 5xx")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--timeout", e.http.timeout_seconds, "Seconds one request may take")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--requests-per-second", e.http.requests_per_second, "Rate limit over all requests (0: none)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--api-key-env", e.api_key_env, "Environment variable holding the API key (sent as a Bearer token)")
+      ->capture_default_str();
   cmd->add_option("--tasks", flags->tasks, "Task, group or tag names, or task files; comma-separated or repeated")
       ->delimiter(',');
   cmd->add_option("--include-path", flags->include, "More folders of task files (searched before the bundled tasks)");
@@ -119,11 +139,19 @@ void AddEvalCommand(CLI::App& app, Runner& run) {
         for (const std::string& t : registry->task_names()) std::printf("task   %s\n", t.c_str());
         return 0;
       }
-      if (flags->model.model.empty() || flags->tasks.empty() || flags->out.empty()) {
-        return Fail(Status::InvalidInput("kaif eval needs --model, --tasks and --out (or --list)"));
+      const bool endpoint = !flags->endpoint.url.empty();
+      if (endpoint == !flags->model.model.empty()) {
+        return Fail(Status::InvalidInput("kaif eval needs exactly one of --model and --endpoint"));
+      }
+      if (endpoint && flags->endpoint.model.empty()) {
+        return Fail(Status::InvalidInput("--endpoint needs --endpoint-model, the served model's name"));
+      }
+      if (flags->tasks.empty() || flags->out.empty()) {
+        return Fail(Status::InvalidInput("kaif eval needs --tasks and --out (or --list)"));
       }
       job::EvalJob job;
       job.model = flags->model.model;
+      if (endpoint) job.endpoint = flags->endpoint;
       job.tokenizer = flags->model.tokenizer;
       job.tasks = flags->tasks;
       job.task_dirs = dirs;

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   kaif::cli::AddScoreCommand(app, run);
   kaif::cli::AddEvalCommand(app, run);
   kaif::cli::AddVerifyCommand(app, run);
+  kaif::cli::AddServeCommand(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -22,7 +22,22 @@ struct LogitRow {
   double log_normalizer = 0;
   int argmax = 0;
   std::vector<float> target_logits;  // parallel to targets
+  std::vector<TokenLogprob> top;      // when asked for
 };
+
+// The k largest logits of a row, largest first; equal logits in id order, so the first is
+// Argmax's choice.
+std::vector<TokenLogprob> TopTokens(const float* logits, size_t vocab, size_t k, double log_normalizer) {
+  std::vector<int> ids(vocab);
+  std::iota(ids.begin(), ids.end(), 0);
+  k = std::min(k, vocab);
+  std::partial_sort(ids.begin(), ids.begin() + static_cast<long>(k), ids.end(), [&](int x, int y) {
+    return logits[x] > logits[y] || (logits[x] == logits[y] && x < y);
+  });
+  std::vector<TokenLogprob> top(k);
+  for (size_t i = 0; i < k; ++i) top[i] = {ids[i], static_cast<double>(logits[ids[i]]) - log_normalizer};
+  return top;
+}
 
 // The longest suffix of `text` that is a proper prefix of some stop string: text that may
 // still become a stop string and must not be streamed yet.
@@ -92,7 +107,8 @@ const float* Engine::HiddenAt(const KvNode* node, size_t position) const {
   return node->hidden.data() + (position - node->start) * static_cast<size_t>(weights_->arch.hidden_size);
 }
 
-Result<std::vector<ScoreResult>> Engine::Loglikelihood(const std::vector<ScoreRequest>& requests, bool token_logprobs) {
+Result<std::vector<ScoreResult>> Engine::Loglikelihood(const std::vector<ScoreRequest>& requests, bool token_logprobs,
+                                                       size_t top_logprobs) {
   const model::Architecture& a = weights_->arch;
   const size_t window = static_cast<size_t>(a.max_positions > 0 ? a.max_positions : 1 << 30);
   const size_t vocab = static_cast<size_t>(a.vocab_size);
@@ -140,7 +156,7 @@ Result<std::vector<ScoreResult>> Engine::Loglikelihood(const std::vector<ScoreRe
       for (size_t j = 0; j < cont.size(); ++j) {
         const float* hidden = HiddenAt(node, first + j);
         auto [it, fresh] = row_of.emplace(hidden, rows.size());
-        if (fresh) rows.push_back(LogitRow{hidden, {}, 0, 0, {}});
+        if (fresh) rows.push_back(LogitRow{hidden, {}, 0, 0, {}, {}});
         std::vector<int>& targets = rows[it->second].targets;
         if (std::find(targets.begin(), targets.end(), cont[j]) == targets.end()) targets.push_back(cont[j]);
       }
@@ -159,6 +175,7 @@ Result<std::vector<ScoreResult>> Engine::Loglikelihood(const std::vector<ScoreRe
         for (size_t v = 0; v < vocab; ++v) sum += std::exp(static_cast<double>(l[v]) - max);
         row.log_normalizer = max + std::log(sum);
         for (int t : row.targets) row.target_logits.push_back(l[static_cast<size_t>(t)]);
+        if (top_logprobs > 0) row.top = TopTokens(l, vocab, top_logprobs, row.log_normalizer);
       }
     }
     stats_.logit_rows += rows.size();
@@ -173,6 +190,7 @@ Result<std::vector<ScoreResult>> Engine::Loglikelihood(const std::vector<ScoreRe
         result.logprob += logprob;
         result.greedy = result.greedy && row.argmax == cont[j];
         if (token_logprobs) result.token_logprobs.push_back(logprob);
+        if (top_logprobs > 0) result.top_logprobs.push_back(row.top);
       }
       tree_->Unpin(node);
     }
@@ -315,6 +333,7 @@ Result<std::vector<GenerateResult>> Engine::Generate(const std::vector<GenerateR
       if (eos || std::find(r.stop_tokens.begin(), r.stop_tokens.end(), token) != r.stop_tokens.end()) {
         s.done = true;
         result.finish_reason = "stop";
+        result.stop_token = token;
       } else {
         result.tokens.push_back(token);
         s.history.push_back(token);

@@ -31,10 +31,20 @@ struct ScoreRequest {
   std::vector<int> continuation;
 };
 
+// A token and its log-probability at one position.
+struct TokenLogprob {
+  int id = 0;
+  double logprob = 0;
+};
+
 struct ScoreResult {
   double logprob = 0;   // sum over the continuation's tokens, natural log
   bool greedy = true;   // every continuation token is the argmax of its position
   std::vector<double> token_logprobs;  // when asked for
+  // When asked for, per continuation token: the most likely tokens of its position, most
+  // likely first (equal logits: the lower id first, as Argmax), with log-probabilities
+  // computed as token_logprobs are, so the same token has the same value in both.
+  std::vector<std::vector<TokenLogprob>> top_logprobs;
   // Context tokens dropped from the left so that context + continuation fit the model's
   // window (the last token is only predicted, so window + 1 tokens fit).
   size_t truncated_tokens = 0;
@@ -54,6 +64,7 @@ struct GenerateResult {
   std::string text;           // decoded, cut before a stop string
   std::string finish_reason;  // "stop" (a stop token or string) or "length"
   size_t truncated_tokens = 0;  // prompt tokens dropped from the left to leave room
+  int stop_token = -1;  // the end-of-sequence or stop token that ended it (not in tokens), or -1
 };
 
 // Called with each request's newly final text while generating.
@@ -78,7 +89,10 @@ class Engine {
   // the model's BOS token. InvalidInput for an empty continuation, an id outside the
   // vocabulary or a continuation longer than the window; ResourceExhausted when one
   // request does not fit the KV budget. Results do not depend on batching or caching.
-  Result<std::vector<ScoreResult>> Loglikelihood(const std::vector<ScoreRequest>& requests, bool token_logprobs = false);
+  // `top_logprobs` > 0 also lists that many most likely tokens of each continuation
+  // position (what an OpenAI-compatible server returns as top_logprobs).
+  Result<std::vector<ScoreResult>> Loglikelihood(const std::vector<ScoreRequest>& requests, bool token_logprobs = false,
+                                                 size_t top_logprobs = 0);
 
   // Generates for each request (all at once, one token per sequence per step). Stop
   // strings need `tokenizer`; `stream` gets text as it becomes final.

@@ -151,6 +151,33 @@ TEST(EngineTest, LoglikelihoodMatchesReferenceLogits) {
   EXPECT_EQ((*scored)[0].greedy, greedy);
 }
 
+// The top tokens of each position are sorted, computed as token_logprobs are (the same
+// bits for the same token), and their first is the greedy choice.
+TEST(EngineTest, TopLogprobsAgreeWithTokenLogprobsAndGreedy) {
+  auto engine = OpenEngine(Models() / "llama3");
+  ASSERT_TRUE(engine);
+  ScoreRequest request{{5, 99, 17}, {42, 7, 255, 3}};
+  auto scored = engine->Loglikelihood({request}, true, 300);  // more than the vocabulary
+  ASSERT_TRUE(scored.ok()) << scored.status().message();
+  const ScoreResult& r = (*scored)[0];
+  ASSERT_EQ(r.top_logprobs.size(), request.continuation.size());
+  bool greedy = true;
+  for (size_t j = 0; j < request.continuation.size(); ++j) {
+    const std::vector<TokenLogprob>& top = r.top_logprobs[j];
+    ASSERT_EQ(top.size(), 256u);
+    for (size_t i = 1; i < top.size(); ++i) EXPECT_GE(top[i - 1].logprob, top[i].logprob);
+    auto at = std::find_if(top.begin(), top.end(), [&](const TokenLogprob& t) { return t.id == request.continuation[j]; });
+    ASSERT_NE(at, top.end());
+    EXPECT_EQ(at->logprob, r.token_logprobs[j]);
+    greedy = greedy && top[0].id == request.continuation[j];
+  }
+  EXPECT_EQ(r.greedy, greedy);
+  auto plain = engine->Loglikelihood({request});
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ((*plain)[0].logprob, r.logprob);
+  EXPECT_TRUE((*plain)[0].top_logprobs.empty());
+}
+
 // Greedy generation with the KV cache equals recomputing the whole sequence at each step.
 TEST(EngineTest, GreedyGenerationMatchesFullRecomputation) {
   for (const char* model : {"llama3", "gemma3", "exaone4"}) {

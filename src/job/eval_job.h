@@ -1,6 +1,7 @@
 // The job behind `kaif eval`: run tasks (by name from the task folders, or task and group
-// files) on a model with the native engine, aggregate groups, and write the results
-// (job/eval_results.h). Also `kaif eval merge`: one result from the shards of a run.
+// files) on a model with the native engine or on an OpenAI-compatible endpoint, aggregate
+// groups, and write the results (job/eval_results.h). Also `kaif eval merge`: one result
+// from the shards of a run.
 #pragma once
 
 #include <filesystem>
@@ -11,12 +12,30 @@
 #include "engine/engine.h"
 #include "eval/task_run.h"
 #include "job/eval_results.h"
+#include "net/http_client_pool.h"
 #include "util/status.h"
 
 namespace kaif::job {
 
+// An OpenAI-compatible endpoint that answers the requests instead of local weights
+// (eval/endpoint_backend.h).
+struct EndpointTarget {
+  std::string url;    // the API base: http://host:8000/v1
+  std::string model;  // the served model's name
+  bool chat = false;  // generation through /chat/completions (always without a tokenizer)
+  size_t max_length = 0;  // 0: the server's max_model_len, else 2048
+  // The environment variable holding the API key; unset or empty: no key is sent.
+  std::string api_key_env = "OPENAI_API_KEY";
+  net::HttpClientPoolOptions http;
+};
+
 struct EvalJob {
-  std::filesystem::path model, tokenizer;  // tokenizer empty: the model folder's
+  // The model's weights; or, with `endpoint`, nothing (the endpoint serves the model).
+  std::filesystem::path model;
+  // The model's tokenizer: empty for the model folder's. With an endpoint, the served
+  // model's tokenizer (needed for log-likelihoods; without it, generation goes through chat).
+  std::filesystem::path tokenizer;
+  std::optional<EndpointTarget> endpoint;
   std::vector<std::string> tasks;          // task, group or tag names, or task/group files
   std::vector<std::filesystem::path> task_dirs;  // where names are looked up
   std::filesystem::path out;

@@ -1,0 +1,323 @@
+#include "net/http_server.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+namespace kaif::net {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+std::chrono::milliseconds Millis(double seconds) {
+  return std::chrono::milliseconds(static_cast<long long>(std::max(0.001, seconds) * 1000));
+}
+
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+class Session;
+
+}  // namespace
+
+struct HttpServer::Impl {
+  HttpServerOptions options;
+  HttpHandler handler;
+  // Declared before the I/O context: sessions the context still holds when it is destroyed
+  // unregister themselves here.
+  std::mutex mu;
+  std::map<Session*, std::weak_ptr<Session>> sessions;  // GUARDED_BY(mu)
+  bool stopped = false;                                 // GUARDED_BY(mu)
+  asio::io_context io;
+  tcp::acceptor acceptor{io};
+  asio::steady_timer accept_retry{io};
+  std::unique_ptr<asio::thread_pool> workers;
+  std::thread io_thread;
+  uint16_t port = 0;
+
+  HttpResponse Error(int status, const std::string& message) const {
+    if (options.error_response) return options.error_response(status, message);
+    HttpResponse r;
+    r.status = status;
+    r.content_type = "text/plain; charset=utf-8";
+    r.body = message + "\n";
+    return r;
+  }
+
+  // The handler; an exception escaping it becomes a 500 rather than a dead worker.
+  HttpResponse Call(const HttpRequest& request) const {
+    try {
+      return handler(request);
+    } catch (const std::exception& e) {
+      return Error(500, std::string("internal error: ") + e.what());
+    } catch (...) {
+      return Error(500, "internal error");
+    }
+  }
+
+  void Accept();
+};
+
+namespace {
+
+// One connection: read a request, hand it to a worker, write the response, repeat while
+// the client keeps the connection alive. Every socket operation runs on the I/O thread.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(HttpServer::Impl& server, tcp::socket socket) : server_(server), stream_(std::move(socket)) {}
+
+  ~Session() {
+    std::lock_guard<std::mutex> lock(server_.mu);
+    server_.sessions.erase(this);
+  }
+
+  void Start() { ReadHeader(); }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.socket().close(ec);
+  }
+
+ private:
+  void ReadHeader() {
+    parser_.emplace();
+    parser_->body_limit(server_.options.max_body_bytes);
+    parser_->header_limit(static_cast<std::uint32_t>(server_.options.max_header_bytes));
+    stream_.expires_after(Millis(server_.options.idle_timeout_seconds));
+    http::async_read_header(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+  }
+
+  void OnHeader(beast::error_code ec, size_t) {
+    if (ec) return OnReadError(ec);
+    // A client that waits for permission before sending its body (curl does, for large
+    // bodies) gets it now that the header has passed the size checks.
+    if (beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
+      asio::async_write(stream_, asio::buffer(kContinue, sizeof(kContinue) - 1),
+                        [self = shared_from_this()](beast::error_code e, size_t) {
+                          if (e) return self->Close();
+                          self->ReadBody();
+                        });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    stream_.expires_after(Millis(server_.options.idle_timeout_seconds));
+    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+  }
+
+  void OnReadError(beast::error_code ec) {
+    if (ec == http::error::body_limit) {
+      return Reject(413, "the request body is larger than the limit of " +
+                             std::to_string(server_.options.max_body_bytes) + " bytes");
+    }
+    if (ec == http::error::header_limit) return Reject(431, "the request headers are too large");
+    if (ec.category() == http::make_error_code(http::error::bad_target).category() && ec != http::error::end_of_stream &&
+        ec != http::error::partial_message) {
+      return Reject(400, "malformed HTTP request: " + ec.message());
+    }
+    Close();  // the peer left, timed out or reset
+  }
+
+  void OnRead(beast::error_code ec, size_t) {
+    if (ec) return OnReadError(ec);
+    http::request<http::string_body> req = parser_->release();
+    HttpRequest request;
+    request.method = std::string(req.method_string());
+    request.target = std::string(req.target());
+    request.path = request.target.substr(0, request.target.find('?'));
+    for (const auto& field : req) request.headers[Lower(std::string(field.name_string()))] = std::string(field.value());
+    request.body = std::move(req.body());
+    beast::error_code peer_error;
+    tcp::endpoint peer = stream_.socket().remote_endpoint(peer_error);
+    if (!peer_error) request.remote = peer.address().to_string() + ":" + std::to_string(peer.port());
+    keep_alive_ = req.keep_alive();
+    version_ = req.version();
+    stream_.expires_never();  // the handler's time is not the client's idleness
+    asio::post(*server_.workers, [self = shared_from_this(), request = std::move(request)]() {
+      HttpResponse response = self->server_.Call(request);
+      asio::post(self->stream_.get_executor(),
+                 [self, response = std::move(response)]() mutable { self->Write(std::move(response)); });
+    });
+  }
+
+  void Write(HttpResponse r) {
+    response_ = {};
+    response_.version(version_);
+    response_.result(static_cast<unsigned>(r.status >= 100 && r.status <= 599 ? r.status : 500));
+    response_.set(http::field::server, "kaif");
+    response_.set(http::field::content_type, r.content_type);
+    for (const auto& [name, value] : r.headers) response_.set(name, value);
+    response_.body() = std::move(r.body);
+    response_.keep_alive(keep_alive_);
+    response_.prepare_payload();
+    stream_.expires_after(Millis(server_.options.idle_timeout_seconds));
+    http::async_write(stream_, response_, beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
+  }
+
+  void OnWrite(beast::error_code ec, size_t) {
+    if (ec) return Close();
+    if (!keep_alive_) return Drain();
+    ReadHeader();
+  }
+
+  // Answers a request the handler never sees, then closes the connection.
+  void Reject(int status, const std::string& message) {
+    keep_alive_ = false;
+    Write(server_.Error(status, message));
+  }
+
+  // Closes gracefully: stop sending, then read (and drop) what the client still sends
+  // for a moment, so that unread request bytes do not turn the close into a reset that
+  // destroys the response before the client has read it.
+  void Drain() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) return Close();
+    stream_.expires_after(std::chrono::seconds(2));
+    stream_.async_read_some(asio::buffer(drain_), [self = shared_from_this()](beast::error_code e, size_t) {
+      if (e) return self->Close();
+      self->DrainMore();
+    });
+  }
+  void DrainMore() {
+    stream_.async_read_some(asio::buffer(drain_), [self = shared_from_this()](beast::error_code e, size_t) {
+      if (e) return self->Close();
+      self->DrainMore();
+    });
+  }
+
+  static constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
+
+  HttpServer::Impl& server_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  http::response<http::string_body> response_;  // alive while it is written
+  std::array<char, 4096> drain_;
+  bool keep_alive_ = true;
+  unsigned version_ = 11;
+};
+
+}  // namespace
+
+void HttpServer::Impl::Accept() {
+  acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
+    if (ec) {
+      // Out of file descriptors and the like: try again shortly instead of spinning.
+      accept_retry.expires_after(std::chrono::milliseconds(100));
+      accept_retry.async_wait([this](beast::error_code e) {
+        if (!e) Accept();
+      });
+      return;
+    }
+    std::shared_ptr<Session> session;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (!stopped && sessions.size() < options.max_connections) {
+        session = std::make_shared<Session>(*this, std::move(socket));
+        sessions[session.get()] = session;
+      }
+    }
+    if (session) {
+      session->Start();
+    } else {
+      beast::error_code ignored;
+      socket.close(ignored);
+    }
+    Accept();
+  });
+}
+
+HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+HttpServer::~HttpServer() { Stop(); }
+
+uint16_t HttpServer::port() const { return impl_->port; }
+
+Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& options, HttpHandler handler) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  impl->handler = std::move(handler);
+  const std::string where = options.host + ":" + std::to_string(options.port);
+  beast::error_code ec;
+  tcp::endpoint endpoint;
+  asio::ip::address address = asio::ip::make_address(options.host, ec);
+  if (!ec) {
+    endpoint = tcp::endpoint(address, options.port);
+  } else {
+    tcp::resolver resolver(impl->io);
+    auto found = resolver.resolve(options.host, std::to_string(options.port), ec);
+    if (ec || found.empty()) return Status::InvalidInput(where + ": cannot resolve the host: " + ec.message());
+    endpoint = found.begin()->endpoint();
+  }
+  impl->acceptor.open(endpoint.protocol(), ec);
+  if (!ec) impl->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) impl->acceptor.bind(endpoint, ec);
+  if (!ec) impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return Status::IoError(where + ": cannot listen: " + ec.message());
+  impl->port = impl->acceptor.local_endpoint(ec).port();
+  impl->workers = std::make_unique<asio::thread_pool>(std::max<size_t>(1, options.handler_threads));
+  impl->Accept();
+  Impl* raw = impl.get();
+  impl->io_thread = std::thread([raw] {
+    for (;;) {
+      try {
+        raw->io.run();
+        return;
+      } catch (...) {
+        // Handlers on this thread do not throw; should one, keep serving the others.
+      }
+    }
+  });
+  return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
+}
+
+void HttpServer::Stop() {
+  Impl& s = *impl_;
+  {
+    std::lock_guard<std::mutex> lock(s.mu);
+    if (s.stopped) return;
+    s.stopped = true;
+  }
+  // Close the listener and every connection on the I/O thread (their operations end
+  // there), let running handlers finish, then the I/O thread runs out of work and returns.
+  asio::post(s.io, [&s] {
+    beast::error_code ec;
+    s.acceptor.close(ec);
+    s.accept_retry.cancel();
+    std::vector<std::shared_ptr<Session>> open;
+    {
+      std::lock_guard<std::mutex> lock(s.mu);
+      for (auto& [raw, weak] : s.sessions) {
+        if (auto session = weak.lock()) open.push_back(std::move(session));
+      }
+    }
+    for (auto& session : open) session->Close();
+  });
+  s.workers->join();
+  if (s.io_thread.joinable()) s.io_thread.join();
+}
+
+}  // namespace kaif::net

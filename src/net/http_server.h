@@ -1,0 +1,75 @@
+// A small HTTP/1.1 server on Boost.Beast: one thread drives every socket asynchronously
+// (reads and writes with timeouts, keep-alive, Expect: 100-continue), and a pool of
+// threads runs the handler, so a slow handler never stalls another connection's reads.
+// Malformed requests, bodies over the limit and connections over the limit are answered
+// (or closed) by the server itself; the handler only sees well-formed requests.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "util/status.h"
+
+namespace kaif::net {
+
+struct HttpRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // as sent: "/v1/completions?x=1"
+  std::string path;    // the target without its query: "/v1/completions"
+  std::map<std::string, std::string> headers;  // names lower-cased
+  std::string body;
+  std::string remote;  // the peer, "127.0.0.1:53412"
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // besides Content-Type and Content-Length
+};
+
+using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+// The response the server sends on its own (400 malformed request, 413 body too large,
+// 500 handler exception), from the status and a message saying what was wrong.
+using HttpErrorResponse = std::function<HttpResponse(int status, const std::string& message)>;
+
+struct HttpServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 0;  // 0: any free port; HttpServer::port() says which
+  size_t max_body_bytes = size_t{32} << 20;
+  size_t max_header_bytes = size_t{64} << 10;
+  size_t max_connections = 256;  // more are closed as soon as they are accepted
+  size_t handler_threads = 4;
+  // A connection that sends no complete request for this long is closed; a response that
+  // cannot be written in this long too. The handler's own time does not count.
+  double idle_timeout_seconds = 120;
+  HttpErrorResponse error_response;  // empty: a text/plain body
+};
+
+class HttpServer {
+ public:
+  // Binds, listens and starts serving before it returns; InvalidInput for a bad host,
+  // IoError when the address cannot be bound (in use, no permission).
+  static Result<std::unique_ptr<HttpServer>> Start(const HttpServerOptions& options, HttpHandler handler);
+  ~HttpServer();  // Stop()
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  uint16_t port() const;
+  // Stops accepting, closes every connection and waits for handlers in progress. Safe to
+  // call more than once.
+  void Stop();
+
+  struct Impl;
+
+ private:
+  explicit HttpServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kaif::net
