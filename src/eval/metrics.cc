@@ -178,10 +178,5 @@ MetricValue MeanWithStderr(const std::vector<double>& values) {
   return m;
 }
 
-size_t CodePoints(const std::string& text) {
-  size_t n = 0;
-  for (unsigned char c : text) n += (c & 0xC0) != 0x80;
-  return n;
-}
 
 }  // namespace kaif::eval

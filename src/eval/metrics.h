@@ -48,7 +48,4 @@ Result<MetricValue> AggregateWithStderr(const std::string& aggregation, const st
 // lm-evaluation-harness's mean and its standard error (sample standard deviation / sqrt(n)).
 MetricValue MeanWithStderr(const std::vector<double>& values);
 
-// Python's len() of a UTF-8 string: code points.
-size_t CodePoints(const std::string& text);
-
 }  // namespace kaif::eval

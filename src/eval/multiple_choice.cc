@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <set>
 
+#include "tokenizer/utf8.h"
+
 namespace kaif::eval {
 namespace {
 
@@ -109,7 +111,7 @@ Result<TaskResult> RunMultipleChoice(const TaskConfig& config, Backend& backend,
     for (size_t r = first_request[d]; r < first_request[d + 1]; ++r) {
       const std::string& choice = choices[d][r - first_request[d]];
       lls.push_back(scores[r].logprob);
-      per_char.push_back(scores[r].logprob / static_cast<double>(CodePoints(choice)));
+      per_char.push_back(scores[r].logprob / static_cast<double>(tokenizer::CodePointCount(choice)));
       per_byte.push_back(scores[r].logprob / static_cast<double>(choice.size()));
       greedy.push_back(scores[r].greedy);
       truncated = std::max(truncated, scores[r].truncated_tokens);

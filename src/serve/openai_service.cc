@@ -7,6 +7,7 @@
 #include <random>
 
 #include "serve/openai_request.h"
+#include "tokenizer/utf8.h"
 
 namespace kaif::serve {
 namespace {
@@ -37,12 +38,6 @@ net::HttpResponse JsonResponse(int status, const json& body) {
   // Token texts can hold a part of a UTF-8 character; they are written with U+FFFD.
   r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
   return r;
-}
-
-size_t CodePoints(const std::string& text) {
-  size_t n = 0;
-  for (unsigned char c : text) n += (c & 0xC0) != 0x80;
-  return n;
 }
 
 // nlohmann's message without its "[json.exception.parse_error.101] " prefix.
@@ -194,7 +189,7 @@ Result<json> OpenAiService::Completions(const json& body, Usage& usage) {
         const std::string text = token_text(listed[t]);
         tokens.push_back(text);
         offsets.push_back(offset);
-        offset += CodePoints(r.tokens_as_ids ? tokenizer_.Decode({listed[t]}) : text);
+        offset += tokenizer::CodePointCount(r.tokens_as_ids ? tokenizer_.Decode({listed[t]}) : text);
         if (t < unscored) {
           token_logprobs.push_back(nullptr);
           top_logprobs.push_back(nullptr);

@@ -15,6 +15,9 @@ bool IsValidUtf8(std::string_view text);
 // rule of Rust's String::from_utf8_lossy, which Hugging Face tokenizers decode with).
 std::string ToValidUtf8(std::string_view text);
 
+// Python's len() of a UTF-8 string: its code points.
+size_t CodePointCount(std::string_view text);
+
 // Length in bytes of the UTF-8 sequence starting with `lead` (1 for a stray byte).
 int Utf8Length(unsigned char lead);
 
