@@ -55,8 +55,10 @@ Result<FilterChain> FilterChain::Compile(const FilterPipeline& pipeline) {
       step.regex = std::make_shared<tokenizer::Regex>(std::move(regex));
       step.group_select = s.args.value("group_select", 0LL);
       step.fallback = s.args.value("fallback", std::string("[invalid]"));
-    } else if (s.function != "take_first" && s.function != "remove_whitespace" && s.function != "lowercase" &&
-               s.function != "uppercase" && s.function != "majority_vote") {
+    } else if (s.function != "take_first" && s.function != "take_first_k" && s.function != "remove_whitespace" &&
+               s.function != "lowercase" && s.function != "uppercase" && s.function != "majority_vote") {
+      // take_first, take_first_k and majority_vote choose among a document's responses;
+      // kaif generates one per document (no `repeats`), so they keep it as it is.
       return Status::InvalidInput("filter " + s.function + " is not run yet");
     }
     chain.steps_.push_back(std::move(step));

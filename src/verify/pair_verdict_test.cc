@@ -133,7 +133,7 @@ TEST(PairVerdictTest, AReusedEmbeddingTableIsFound) {
   const auto models = kaif::testing::ModelFixtures();
   kaif::testing::ScratchDir dir("kaif-verify-embed");
   Tensors candidate = Load(models / "llama2");
-  const auto& source = Load(models / "llama3").at("model.embed_tokens.weight").second;
+  const std::vector<float> source = Load(models / "llama3").at("model.embed_tokens.weight").second;
   std::mt19937 rng(12);
   std::vector<size_t> order(64);
   std::iota(order.begin(), order.end(), 0);
