@@ -95,12 +95,14 @@ Result<PairVerdict> ComparePair(const CheckpointTensors& candidate, const Checkp
   std::vector<double> combined;
 
   // (1) copies and (3) norms, tensor by tensor of the same role and shape.
+  size_t compared = 0;
   for (const auto& [key, c] : candidate.by_key()) {
     const tensor::TensorView* r = reference.Find(key);
     if (!SameShape(c, r)) continue;
     KAIF_ASSIGN_OR_RETURN(std::vector<float> cv, Values(*c));
     KAIF_ASSIGN_OR_RETURN(std::vector<float> rv, Values(*r));
     if (Constant(cv) || Constant(rv)) continue;  // an untouched initial value says nothing
+    ++compared;
     const double error = RelativeError(cv, rv);
     if (error <= 1e-3) {
       ++out.copied_tensors;
@@ -200,7 +202,12 @@ Result<PairVerdict> ComparePair(const CheckpointTensors& candidate, const Checkp
 
   out.log_p = FisherCombine(combined);
   const double log10_p = out.log_p / std::log(10.0);
-  if (out.copied_tensors > 0) {
+  if (out.copied_tensors > 0 && out.copied_tensors == compared && candidate.by_key().size() == reference.by_key().size()) {
+    out.verdict = "derived";
+    out.explanation = fmt::format("the two checkpoints hold the same weights (all {} tensors compared are copies): "
+                                  "is the reference the candidate itself?",
+                                  compared);
+  } else if (out.copied_tensors > 0) {
     out.verdict = "derived";
     out.explanation = fmt::format("{} tensors are copies of the reference's", out.copied_tensors);
   } else if (out.informative_tests == 0) {
