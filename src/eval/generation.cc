@@ -105,7 +105,7 @@ Result<TaskResult> RunGeneration(const TaskConfig& config, Backend& backend, con
     if (outputs[r].truncated_tokens > 0) sample["truncated_context_tokens"] = outputs[r].truncated_tokens;
     json filtered = json::object();
     for (const FilterChain& chain : chains) {
-      std::string answer = chain.Apply(outputs[r].text);
+      std::string answer = chain.Apply(outputs[r].text, loaded.docs[d]);
       filtered[chain.name()] = answer;
       for (const MetricSpec& m : metrics) {
         const std::string key = m.metric + "," + chain.name();

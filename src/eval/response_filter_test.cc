@@ -9,6 +9,20 @@ FilterChain Chain(const std::string& name, std::vector<FilterStep> steps) {
   return FilterChain::Compile(FilterPipeline{name, std::move(steps)}).value();
 }
 
+// multi_choice_regex's choice extraction; expected values from lm-evaluation-harness's
+// MultiChoiceRegexFilter on the same responses.
+TEST(ResponseFilterTest, MultiChoiceRegexLikeLmEvaluationHarness) {
+  FilterChain choose = Chain("choice", {{"multi_choice_regex", {{"regex_pattern", "answer is \\(?([ABCD])\\)?"},
+                                                                {"ignore_case", true},
+                                                                {"ignore_punctuation", true}}}});
+  const nlohmann::json doc = {{"choices", {"London", "Paris, France", "Rome", "Berlin"}}};
+  EXPECT_EQ(choose.Apply("The answer is (B).", doc), "B");
+  EXPECT_EQ(choose.Apply("I think it is PARIS FRANCE!", doc), "(B)");
+  EXPECT_EQ(choose.Apply("Answer: C", doc), "(C)");
+  EXPECT_EQ(choose.Apply("no idea", doc), "[invalid]");
+  EXPECT_EQ(choose.Apply("Between rome and berlin: rome", doc), "(C)");
+}
+
 // What lm-evaluation-harness's filters make of answers (re.findall semantics).
 TEST(ResponseFilterTest, RegexExtractionLikePython) {
   FilterChain strict = Chain("strict-match", {{"regex", {{"regex_pattern", "#### (\\-?[0-9\\.\\,]+)"}}}, {"take_first", {}}});

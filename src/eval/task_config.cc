@@ -162,7 +162,7 @@ Result<FilterPipeline> ReadFilter(const json& f, const std::filesystem::path& so
   FilterPipeline pipeline;
   pipeline.name = f.value("name", "none");
   static const std::set<std::string> known = {"regex", "take_first", "remove_whitespace", "lowercase", "uppercase",
-                                              "majority_vote", "take_first_k"};
+                                              "majority_vote", "take_first_k", "multi_choice_regex"};
   for (size_t i = 0; i < f["filter"].size(); ++i) {
     const json& step = f["filter"][i];
     std::string at = fmt::format("{}.filter[{}]", where, i);
