@@ -9,7 +9,8 @@ KMMLU's schema, for bench/eval_kmmlu.sh.
       5 solved examples and N questions made of Korean words (about 90 tokens each)
 
 Needs Debian's python3-numpy.
-  /usr/bin/python3 make_kmmlu_bench.py TOKENIZER_DIR OUT [N]
+  /usr/bin/python3 make_kmmlu_bench.py TOKENIZER_DIR OUT [N] [SEED]
+(another SEED gives an independently initialised model of the same shape, for kaif verify)
 """
 import json
 import os
@@ -21,6 +22,7 @@ import numpy as np
 
 TOKENIZER, OUT = sys.argv[1], sys.argv[2]
 N = int(sys.argv[3]) if len(sys.argv) > 3 else 500
+SEED = int(sys.argv[4]) if len(sys.argv) > 4 else 11
 HIDDEN, FFN, LAYERS, HEADS, KV_HEADS, VOCAB = 512, 1536, 8, 8, 2, 151936
 model = os.path.join(OUT, "model")
 os.makedirs(model, exist_ok=True)
@@ -41,7 +43,7 @@ for i in range(LAYERS):
                    p + "self_attn.v_proj.weight": (KV_HEADS * head, HIDDEN), p + "self_attn.o_proj.weight": (HIDDEN, HIDDEN),
                    p + "mlp.gate_proj.weight": (FFN, HIDDEN), p + "mlp.up_proj.weight": (FFN, HIDDEN),
                    p + "mlp.down_proj.weight": (HIDDEN, FFN)})
-rng = np.random.default_rng(11)
+rng = np.random.default_rng(SEED)
 header, offset, arrays = {}, 0, {}
 for name, shape in shapes.items():
     values = np.ones(shape, np.float32) if len(shape) == 1 else rng.standard_normal(shape, np.float32) * 0.05
