@@ -4,10 +4,7 @@
 #include "cli/cli_support.h"
 #include "cli/commands.h"
 #include "cli/model_flags.h"
-#include <nlohmann/json.hpp>
-
 #include "job/eval_job.h"
-#include "util/file.h"
 
 namespace kaif::cli {
 namespace {
@@ -19,19 +16,6 @@ std::vector<std::filesystem::path> TaskDirs(const std::vector<std::string>& incl
   if (const char* env = std::getenv("KAIF_TASKS"); env && *env) dirs.emplace_back(env);
   if (std::filesystem::is_directory(KAIF_TASKS_DIR)) dirs.emplace_back(KAIF_TASKS_DIR);
   return dirs;
-}
-
-// Documents left out by --continue-on-error, from the results file: counted and shown.
-void ReportFailures(const std::filesystem::path& results) {
-  Result<std::string> text = ReadFile(results);
-  if (!text.ok()) return;
-  nlohmann::json doc = nlohmann::json::parse(*text, nullptr, false);
-  if (doc.is_discarded()) return;
-  const nlohmann::json all = doc["kaif"].value("failures", nlohmann::json::object());
-  for (const auto& [task, failures] : all.items()) {
-    std::fprintf(stderr, "kaif: %s: %zu documents left out, e.g. %s\n", task.c_str(), failures.size(),
-                 failures[0].value("error", "").c_str());
-  }
 }
 
 // "i/N" with 0 <= i < N.
@@ -184,10 +168,13 @@ void AddEvalCommand(CLI::App& app, Runner& run) {
       job.use_cache = !flags->no_cache;
       job.options.progress = PrintProgress;
       job.engine = flags->model.EngineOptions();
-      Result<std::vector<std::filesystem::path>> written = job::RunEval(job);
-      if (!written.ok()) return Fail(written.status());
-      for (const auto& f : *written) std::printf("wrote %s\n", f.string().c_str());
-      if (flags->keep_going) ReportFailures(written->back());
+      Result<job::EvalOutcome> out = job::RunEval(job);
+      if (!out.ok()) return Fail(out.status());
+      for (const auto& f : out->written) std::printf("wrote %s\n", f.string().c_str());
+      for (const auto& [task, failures] : out->failures) {  // left out by --continue-on-error
+        std::fprintf(stderr, "kaif: %s: %zu documents left out, e.g. %s\n", task.c_str(), failures.size(),
+                     failures[0].value("error", "").c_str());
+      }
       return 0;
     };
   });

@@ -13,6 +13,13 @@
 namespace kaif::eval {
 namespace {
 
+engine::GenerateRequest Request(std::vector<int> prompt, size_t max_tokens) {
+  engine::GenerateRequest r;
+  r.prompt = std::move(prompt);
+  r.max_tokens = max_tokens;
+  return r;
+}
+
 using nlohmann::json;
 
 std::filesystem::path Models() { return kaif::testing::ModelFixtures(); }
@@ -126,7 +133,7 @@ TEST(EndpointBackendTest, LoglikelihoodsThroughKaifServeEqualTheEngines) {
   }
   EXPECT_GT((*want)[3].truncated_tokens, 0u);
   // A greedy continuation is recognized as such.
-  auto greedy = native.engine->Generate({engine::GenerateRequest{Ids("abc"), 4}});
+  auto greedy = native.engine->Generate({Request(Ids("abc"), 4)});
   ASSERT_TRUE(greedy.ok());
   auto scored = endpoint->Loglikelihood({{Ids("abc"), (*greedy)[0].tokens}});
   ASSERT_TRUE(scored.ok());
@@ -327,7 +334,7 @@ TEST(EndpointBackendTest, TheApiKeyIsSentButNeverShown) {
   EXPECT_EQ(authorization, "Bearer " + key);
   EXPECT_EQ(r.status().message().find(key), std::string::npos) << r.status().message();
   EXPECT_NE(r.status().message().find("Incorrect API key provided: [redacted]"), std::string::npos);
-  auto g = endpoint->Generate({engine::GenerateRequest{{5, 6}, 4}});
+  auto g = endpoint->Generate({Request({5, 6}, 4)});
   ASSERT_FALSE(g.ok());
   EXPECT_EQ(g.status().message().find(key), std::string::npos);
 

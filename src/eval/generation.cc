@@ -61,11 +61,7 @@ Result<TaskResult> RunGeneration(const TaskConfig& config, Backend& backend, con
 
   KAIF_ASSIGN_OR_RETURN(TaskPrompts prompts, TaskPrompts::Create(config, options.format));
   KAIF_ASSIGN_OR_RETURN(TaskDocuments loaded, LoadTaskDocuments(config, options));
-  TaskResult result;
-  result.task = config.task;
-  result.split_documents = loaded.split_documents;
-  result.documents = loaded.docs.size();
-  result.num_fewshot = loaded.num_fewshot;
+  TaskResult result = TaskResult::Start(config, loaded);
 
   std::vector<engine::GenerateRequest> requests;
   std::vector<std::string> references;
@@ -88,12 +84,7 @@ Result<TaskResult> RunGeneration(const TaskConfig& config, Backend& backend, con
       kept.push_back(d);
       return Status::Ok();
     };
-    Status s = prepare();
-    if (!s.ok()) {
-      KAIF_RETURN_IF_ERROR(result.DocumentFailed(
-          loaded.doc_ids[d], s.WithContext(fmt::format("{} document {}", config.task, loaded.doc_ids[d])),
-          options.continue_on_error));
-    }
+    KAIF_RETURN_IF_ERROR(result.DocumentBuilt(loaded.doc_ids[d], prepare(), options.continue_on_error));
   }
 
   KAIF_ASSIGN_OR_RETURN(std::vector<engine::GenerateResult> outputs, GenerateRequests(requests, backend, options, result));

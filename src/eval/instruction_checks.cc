@@ -95,10 +95,7 @@ bool AllCase(const std::string& s, bool upper) {
 std::string MainScript(const std::string& text) {
   std::map<std::string, size_t> counts;
   for (size_t i = 0; i < text.size();) {
-    const size_t length = std::min<size_t>(tokenizer::Utf8Length(static_cast<unsigned char>(text[i])), text.size() - i);
-    uint32_t cp = static_cast<unsigned char>(text[i]) & (length == 1 ? 0x7F : 0xFF >> (length + 1));
-    for (size_t k = 1; k < length; ++k) cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
-    i += length;
+    const uint32_t cp = tokenizer::NextCodePoint(text, i);
     const char* script = nullptr;
     if ((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= 0xC0 && cp <= 0x24F)) script = "latin";
     else if ((cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0x1100 && cp <= 0x11FF) || (cp >= 0x3130 && cp <= 0x318F)) script = "hangul";

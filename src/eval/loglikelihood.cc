@@ -25,22 +25,6 @@ Status CheckMetrics(const TaskConfig& config, std::vector<MetricSpec>& metrics, 
   return Status::Ok();
 }
 
-TaskResult StartResult(const TaskConfig& config, const TaskDocuments& loaded) {
-  TaskResult result;
-  result.task = config.task;
-  result.split_documents = loaded.split_documents;
-  result.documents = loaded.docs.size();
-  result.num_fewshot = loaded.num_fewshot;
-  return result;
-}
-
-// A document's requests were built, or it failed: stop, or record it and go on.
-Status Prepared(const Status& s, const TaskConfig& config, size_t doc_id, const EvalOptions& options, TaskResult& result) {
-  if (s.ok()) return s;
-  return result.DocumentFailed(doc_id, s.WithContext(fmt::format("{} document {}", config.task, doc_id)),
-                               options.continue_on_error);
-}
-
 }  // namespace
 
 std::vector<engine::ScoreRequest> RollingWindows(const std::vector<int>& tokens, int prefix_token, size_t max_length) {
@@ -65,11 +49,7 @@ size_t CountWords(const std::string& text) {
   size_t words = 1;
   bool in_space = false;
   for (size_t i = 0; i < text.size();) {
-    const size_t length = std::min<size_t>(tokenizer::Utf8Length(static_cast<unsigned char>(text[i])), text.size() - i);
-    uint32_t cp = static_cast<unsigned char>(text[i]) & (length == 1 ? 0x7F : 0xFF >> (length + 1));
-    for (size_t k = 1; k < length; ++k) cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
-    i += length;
-    const bool space = IsPythonSpace(cp);
+    const bool space = IsPythonSpace(tokenizer::NextCodePoint(text, i));
     if (space && !in_space) ++words;
     in_space = space;
   }
@@ -81,7 +61,7 @@ Result<TaskResult> RunLoglikelihood(const TaskConfig& config, Backend& backend, 
   KAIF_RETURN_IF_ERROR(CheckMetrics(config, metrics, {"perplexity", "acc"}, {{"perplexity", "perplexity"}, {"acc", "mean"}}));
   KAIF_ASSIGN_OR_RETURN(TaskPrompts prompts, TaskPrompts::Create(config, options.format));
   KAIF_ASSIGN_OR_RETURN(TaskDocuments loaded, LoadTaskDocuments(config, options));
-  TaskResult result = StartResult(config, loaded);
+  TaskResult result = TaskResult::Start(config, loaded);
   std::vector<engine::ScoreRequest> requests;
   std::vector<size_t> kept;  // the document of each request
   for (size_t d = 0; d < loaded.docs.size(); ++d) {
@@ -94,7 +74,7 @@ Result<TaskResult> RunLoglikelihood(const TaskConfig& config, Backend& backend, 
       kept.push_back(d);
       return Status::Ok();
     };
-    KAIF_RETURN_IF_ERROR(Prepared(prepare(), config, loaded.doc_ids[d], options, result));
+    KAIF_RETURN_IF_ERROR(result.DocumentBuilt(loaded.doc_ids[d], prepare(), options.continue_on_error));
   }
   KAIF_ASSIGN_OR_RETURN(std::vector<engine::ScoreResult> scores, ScoreRequests(requests, backend, options, result));
   for (size_t r = 0; r < scores.size(); ++r) {
@@ -123,7 +103,7 @@ Result<TaskResult> RunLoglikelihoodRolling(const TaskConfig& config, Backend& ba
 
   KAIF_ASSIGN_OR_RETURN(TaskPrompts prompts, TaskPrompts::Create(config, options.format));
   KAIF_ASSIGN_OR_RETURN(TaskDocuments loaded, LoadTaskDocuments(config, options));
-  TaskResult result = StartResult(config, loaded);
+  TaskResult result = TaskResult::Start(config, loaded);
   std::vector<engine::ScoreRequest> requests;
   std::vector<size_t> first(loaded.docs.size() + 1, 0);
   std::vector<std::string> texts;
@@ -140,7 +120,7 @@ Result<TaskResult> RunLoglikelihoodRolling(const TaskConfig& config, Backend& ba
     };
     Status s = prepare();
     failed[d] = !s.ok();
-    KAIF_RETURN_IF_ERROR(Prepared(s, config, loaded.doc_ids[d], options, result));
+    KAIF_RETURN_IF_ERROR(result.DocumentBuilt(loaded.doc_ids[d], s, options.continue_on_error));
   }
   first[loaded.docs.size()] = requests.size();
   KAIF_ASSIGN_OR_RETURN(std::vector<engine::ScoreResult> scores, ScoreRequests(requests, backend, options, result));

@@ -65,11 +65,7 @@ Result<TaskResult> RunMultipleChoice(const TaskConfig& config, Backend& backend,
   KAIF_ASSIGN_OR_RETURN(TaskPrompts prompts, TaskPrompts::Create(config, options.format));
   KAIF_ASSIGN_OR_RETURN(TaskDocuments loaded, LoadTaskDocuments(config, options));
   const std::vector<json>& docs = loaded.docs;
-  TaskResult result;
-  result.task = config.task;
-  result.split_documents = loaded.split_documents;
-  result.documents = docs.size();
-  result.num_fewshot = loaded.num_fewshot;
+  TaskResult result = TaskResult::Start(config, loaded);
 
   // Every request of the task, then one pass through the engine.
   std::vector<engine::ScoreRequest> requests;
@@ -92,12 +88,9 @@ Result<TaskResult> RunMultipleChoice(const TaskConfig& config, Backend& backend,
       for (auto& r : built) requests.push_back(std::move(r));
       return Status::Ok();
     };
-    Status s = prepare();
-    if (!s.ok()) {
-      failed[d] = true;
-      KAIF_RETURN_IF_ERROR(result.DocumentFailed(loaded.doc_ids[d], s.WithContext(fmt::format("{} document {}", config.task, loaded.doc_ids[d])),
-                                                 options.continue_on_error));
-    }
+    const Status s = prepare();
+    failed[d] = !s.ok();
+    KAIF_RETURN_IF_ERROR(result.DocumentBuilt(loaded.doc_ids[d], s, options.continue_on_error));
   }
   first_request[docs.size()] = requests.size();
   KAIF_ASSIGN_OR_RETURN(std::vector<engine::ScoreResult> scores, ScoreRequests(requests, backend, options, result));

@@ -75,8 +75,7 @@ std::optional<engine::ScoreResult> ResultCache::Find(const engine::ScoreRequest&
   return r;
 }
 
-Status ResultCache::Store(const std::vector<const engine::ScoreRequest*>& requests,
-                          const std::vector<engine::ScoreResult>& results) {
+Status ResultCache::InsertAll(const char* sql, size_t rows, const std::function<void(SqliteStatement&, size_t)>& bind) {
   auto fail = [&](const char* what) {
     std::string message = path_.string() + ": " + what + ": " + sqlite3_errmsg(db_);
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
@@ -84,23 +83,29 @@ Status ResultCache::Store(const std::vector<const engine::ScoreRequest*>& reques
   };
   if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) return fail("cannot write");
   {
-    SqliteStatement insert(db_,
-                     "INSERT OR REPLACE INTO loglikelihood (key, logprob, greedy, truncated, token_logprobs) "
-                     "VALUES (?, ?, ?, ?, ?)");
+    SqliteStatement insert(db_, sql);
     if (!insert.ok()) return fail("cannot write");
-    for (size_t i = 0; i < requests.size(); ++i) {
-      std::string key = Key(*requests[i]), blob = Blob(results[i].token_logprobs);
+    for (size_t i = 0; i < rows; ++i) {
       sqlite3_reset(insert.get());
-      insert.Bind(1, key);
-      insert.Bind(2, results[i].logprob);
-      insert.Bind(3, results[i].greedy ? 1L : 0L);
-      insert.Bind(4, static_cast<long>(results[i].truncated_tokens));
-      insert.BindBlob(5, blob);
+      bind(insert, i);
       if (sqlite3_step(insert.get()) != SQLITE_DONE) return fail("cannot write");
     }
   }
   if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) return fail("cannot commit");
   return Status::Ok();
+}
+
+Status ResultCache::Store(const std::vector<const engine::ScoreRequest*>& requests,
+                          const std::vector<engine::ScoreResult>& results) {
+  return InsertAll(
+      "INSERT OR REPLACE INTO loglikelihood (key, logprob, greedy, truncated, token_logprobs) VALUES (?, ?, ?, ?, ?)",
+      requests.size(), [&](SqliteStatement& insert, size_t i) {
+        insert.Bind(1, Key(*requests[i]));
+        insert.Bind(2, results[i].logprob);
+        insert.Bind(3, results[i].greedy ? 1L : 0L);
+        insert.Bind(4, static_cast<long>(results[i].truncated_tokens));
+        insert.BindBlob(5, Blob(results[i].token_logprobs));
+      });
 }
 
 std::string ResultCache::Key(const engine::GenerateRequest& r) const {
@@ -131,29 +136,15 @@ std::optional<engine::GenerateResult> ResultCache::Find(const engine::GenerateRe
 
 Status ResultCache::Store(const std::vector<const engine::GenerateRequest*>& requests,
                           const std::vector<engine::GenerateResult>& results) {
-  auto fail = [&](const char* what) {
-    std::string message = path_.string() + ": " + what + ": " + sqlite3_errmsg(db_);
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    return Status::IoError(message);
-  };
-  if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) return fail("cannot write");
-  {
-    SqliteStatement insert(db_, "INSERT OR REPLACE INTO generation (key, result) VALUES (?, ?)");
-    if (!insert.ok()) return fail("cannot write");
-    for (size_t i = 0; i < requests.size(); ++i) {
-      const engine::GenerateResult& g = results[i];
-      std::string key = Key(*requests[i]);
-      std::string value = nlohmann::json{{"tokens", g.tokens}, {"text", g.text}, {"finish_reason", g.finish_reason},
-                                         {"truncated_tokens", g.truncated_tokens}}
-                              .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-      sqlite3_reset(insert.get());
-      insert.Bind(1, key);
-      insert.Bind(2, value);
-      if (sqlite3_step(insert.get()) != SQLITE_DONE) return fail("cannot write");
-    }
-  }
-  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) return fail("cannot commit");
-  return Status::Ok();
+  return InsertAll("INSERT OR REPLACE INTO generation (key, result) VALUES (?, ?)", requests.size(),
+                   [&](SqliteStatement& insert, size_t i) {
+                     const engine::GenerateResult& g = results[i];
+                     insert.Bind(1, Key(*requests[i]));
+                     insert.Bind(2, nlohmann::json{{"tokens", g.tokens}, {"text", g.text},
+                                                   {"finish_reason", g.finish_reason},
+                                                   {"truncated_tokens", g.truncated_tokens}}
+                                        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+                   });
 }
 
 }  // namespace kaif::eval

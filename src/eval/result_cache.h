@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -14,6 +15,10 @@
 #include "util/status.h"
 
 struct sqlite3;
+
+namespace kaif {
+class SqliteStatement;
+}
 
 namespace kaif::eval {
 
@@ -37,6 +42,8 @@ class ResultCache {
   ResultCache() = default;
   std::string Key(const engine::ScoreRequest& request) const;
   std::string Key(const engine::GenerateRequest& request) const;
+  // Runs `sql` once per row in one transaction, `bind` filling row i's values.
+  Status InsertAll(const char* sql, size_t rows, const std::function<void(SqliteStatement&, size_t)>& bind);
 
   sqlite3* db_ = nullptr;
   std::string backend_;

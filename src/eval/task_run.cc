@@ -19,9 +19,20 @@ void TaskResult::Add(const std::string& key, const std::string& aggregation, Met
   aggregations[key] = aggregation;
 }
 
-Status TaskResult::DocumentFailed(size_t doc_id, const Status& error, bool continue_on_error) {
-  if (!continue_on_error) return error;
-  failures.push_back({{"doc_id", doc_id}, {"error", error.message()}});
+TaskResult TaskResult::Start(const TaskConfig& config, const TaskDocuments& docs) {
+  TaskResult result;
+  result.task = config.task;
+  result.split_documents = docs.split_documents;
+  result.documents = docs.docs.size();
+  result.num_fewshot = docs.num_fewshot;
+  return result;
+}
+
+Status TaskResult::DocumentBuilt(size_t doc_id, const Status& error, bool continue_on_error) {
+  if (error.ok()) return error;
+  const Status named = error.WithContext(fmt::format("{} document {}", task, doc_id));
+  if (!continue_on_error) return named;
+  failures.push_back({{"doc_id", doc_id}, {"error", named.message()}});
   return Status::Ok();
 }
 

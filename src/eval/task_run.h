@@ -50,6 +50,8 @@ struct EvalOptions {
   std::function<void(const Progress&)> progress;
 };
 
+struct TaskDocuments;
+
 struct TaskResult {
   std::string task;
   int num_fewshot = 0;
@@ -67,8 +69,11 @@ struct TaskResult {
 
   // Adds one document's item of metric `key` ("acc,none") aggregated by `aggregation`.
   void Add(const std::string& key, const std::string& aggregation, MetricItem item);
-  // A document that failed: with `continue_on_error` recorded (Ok), otherwise `error`.
-  Status DocumentFailed(size_t doc_id, const Status& error, bool continue_on_error);
+  // An empty result for `config` over `docs`.
+  static TaskResult Start(const TaskConfig& config, const TaskDocuments& docs);
+  // A document whose requests could not be built (`error`, or Ok when they could): with
+  // `continue_on_error` recorded (Ok), otherwise the error naming the task and document.
+  Status DocumentBuilt(size_t doc_id, const Status& error, bool continue_on_error);
   // Computes `metrics` from `items`.
   Status Aggregate(size_t bootstrap_iters);
 };

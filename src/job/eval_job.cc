@@ -147,7 +147,7 @@ TaskRecord StartRecord(const eval::TaskConfig& t) {
 
 }  // namespace
 
-Result<std::vector<std::filesystem::path>> RunEval(const EvalJob& job) {
+Result<EvalOutcome> RunEval(const EvalJob& job) {
   KAIF_ASSIGN_OR_RETURN(eval::TaskRegistry registry, eval::TaskRegistry::Scan(job.task_dirs));
   KAIF_ASSIGN_OR_RETURN(eval::TaskSelection selection, registry.Select(job.tasks));
   if (job.endpoint.has_value() == !job.model.empty()) {
@@ -217,7 +217,12 @@ Result<std::vector<std::filesystem::path>> RunEval(const EvalJob& job) {
                  {"seconds", seconds}};
   record.kaif.update(opened.kaif);
   if (options.shard_count > 1) record.kaif["shard"] = {options.shard_index, options.shard_count};
-  return WriteEvalOutputs(job.out, record);
+  EvalOutcome outcome;
+  for (const TaskRecord& t : record.tasks) {
+    if (!t.result.failures.empty()) outcome.failures[t.name] = t.result.failures;
+  }
+  KAIF_ASSIGN_OR_RETURN(outcome.written, WriteEvalOutputs(job.out, record));
+  return outcome;
 }
 
 Result<std::vector<std::filesystem::path>> MergeEval(const std::vector<std::filesystem::path>& shards,

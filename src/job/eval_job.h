@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,9 +52,15 @@ struct EvalJob {
   engine::EngineOptions engine;
 };
 
+struct EvalOutcome {
+  std::vector<std::filesystem::path> written;
+  // Documents left out by continue_on_error, by task: {"doc_id", "error"}.
+  std::map<std::string, std::vector<nlohmann::json>> failures;
+};
+
 // Writes OUT/results.json, OUT/samples_<task>.jsonl (and the cache, and the kaif.results/1
-// document when a target is set); returns the paths written.
-Result<std::vector<std::filesystem::path>> RunEval(const EvalJob& job);
+// document when a target is set).
+Result<EvalOutcome> RunEval(const EvalJob& job);
 
 // Merges the shard folders of one run into `out`.
 Result<std::vector<std::filesystem::path>> MergeEval(const std::vector<std::filesystem::path>& shards,

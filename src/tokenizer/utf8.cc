@@ -10,6 +10,15 @@ size_t CodePointCount(std::string_view text) {
   return n;
 }
 
+uint32_t NextCodePoint(std::string_view text, size_t& i) {
+  const unsigned char lead = static_cast<unsigned char>(text[i]);
+  const size_t length = std::min<size_t>(static_cast<size_t>(Utf8Length(lead)), text.size() - i);
+  uint32_t cp = length == 1 ? lead : lead & (0xFFu >> (length + 1));
+  for (size_t k = 1; k < length; ++k) cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+  i += length;
+  return cp;
+}
+
 int Utf8Length(unsigned char lead) {
   if (lead < 0x80) return 1;
   if ((lead & 0xE0) == 0xC0) return 2;

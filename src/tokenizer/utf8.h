@@ -18,6 +18,10 @@ std::string ToValidUtf8(std::string_view text);
 // Python's len() of a UTF-8 string: its code points.
 size_t CodePointCount(std::string_view text);
 
+// The code point starting at text[i], advancing i past it (a stray or cut byte is one
+// code point of its own value).
+uint32_t NextCodePoint(std::string_view text, size_t& i);
+
 // Length in bytes of the UTF-8 sequence starting with `lead` (1 for a stray byte).
 int Utf8Length(unsigned char lead);
 
