@@ -1,9 +1,14 @@
 #!/usr/bin/env python3
-"""Writes a Llama 2 7B-shaped checkpoint in BF16 (13.5 GB) with random-looking weights, for
-measuring the engine's memory: OUT/config.json and OUT/model.safetensors. A 64 MiB block of
-random BF16 values (normal, scale 0.02) is repeated to fill the tensors; values do not
-change speed or memory. Needs Debian's python3-numpy.
+"""Writes a Llama 2 7B-shaped checkpoint in BF16 (13.5 GB): OUT/config.json and
+OUT/model.safetensors. Needs Debian's python3-numpy.
   /usr/bin/python3 make_llama7b_bf16.py OUT
+      random-looking weights for the engine's speed and memory: a 64 MiB block of random
+      values (normal, scale 0.02) repeated; values do not change speed or memory.
+  /usr/bin/python3 make_llama7b_bf16.py OUT SEED [--derive-from SRC]
+      for `kaif verify`: every tensor drawn afresh (normal, scale 0.02; norms near 1), so
+      two seeds give two independently initialised models; with --derive-from SRC, a
+      derivative of SRC instead: every layer's MLP units permuted (gate and up rows, down
+      columns) and every weight moved by noise of 0.3 times its spread, as a fine-tune would.
 """
 import json
 import os
@@ -13,6 +18,8 @@ import sys
 import numpy as np
 
 OUT = sys.argv[1]
+SEED = int(sys.argv[2]) if len(sys.argv) > 2 else None
+SRC = sys.argv[4] if len(sys.argv) > 4 and sys.argv[3] == "--derive-from" else None
 HIDDEN, FFN, LAYERS, HEADS, VOCAB = 4096, 11008, 32, 32, 32000
 os.makedirs(OUT, exist_ok=True)
 json.dump({"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": HIDDEN,
@@ -31,10 +38,48 @@ for i in range(LAYERS):
                    p + "mlp.down_proj.weight": (HIDDEN, FFN)})
 shapes.update({"model.norm.weight": (HIDDEN,), "lm_head.weight": (VOCAB, HIDDEN)})
 
-rng = np.random.default_rng(7)
-block = (rng.standard_normal(32 << 20).astype(np.float32) * 0.02).view(np.uint32) >> 16
-block = block.astype(np.uint16).tobytes()
-ones = (np.ones(HIDDEN, dtype=np.float32).view(np.uint32) >> 16).astype(np.uint16).tobytes()
+rng = np.random.default_rng(7 if SEED is None else SEED)
+repeated = (rng.standard_normal(32 << 20).astype(np.float32) * 0.02) if SEED is None else None
+
+
+def to_bf16(x):
+    return (x.astype(np.float32).view(np.uint32) >> 16).astype(np.uint16)
+
+
+def from_bf16(u):
+    return (u.astype(np.uint32) << 16).view(np.float32)
+
+
+source = None
+if SRC:
+    path = os.path.join(SRC, "model.safetensors")
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        src_header = json.loads(f.read(n))
+    data = np.memmap(path, dtype=np.uint8, mode="r", offset=8 + n)
+
+    def source(name):
+        a, b = src_header[name]["data_offsets"]
+        return from_bf16(data[a:b].view(np.uint16)).reshape(src_header[name]["shape"])
+
+order = {i: rng.permutation(FFN) for i in range(LAYERS)} if source else {}
+
+
+def tensor(name, shape):
+    if repeated is not None:
+        n = int(np.prod(shape))
+        return np.ones(shape, np.float32) if len(shape) == 1 else np.resize(repeated, n).reshape(shape)
+    if source is None:
+        if len(shape) == 1:
+            return 1.0 + 0.1 * rng.standard_normal(shape, dtype=np.float32)
+        return 0.02 * rng.standard_normal(shape, dtype=np.float32)
+    x = source(name)
+    if ".mlp." in name:
+        layer = int(name.split(".")[2])
+        x = x[order[layer]] if "down_proj" not in name else x[:, order[layer]]
+    return x + np.float32(0.3) * x.std() * rng.standard_normal(x.shape, dtype=np.float32)
+
+
 header, offset = {}, 0
 for name, shape in shapes.items():
     n = int(np.prod(shape)) * 2
@@ -46,11 +91,5 @@ with open(os.path.join(OUT, "model.safetensors"), "wb") as f:
     f.write(struct.pack("<Q", len(blob)))
     f.write(blob)
     for name, shape in shapes.items():
-        n = int(np.prod(shape)) * 2
-        if len(shape) == 1:
-            f.write(ones)
-            continue
-        while n > 0:
-            f.write(block[:min(n, len(block))])
-            n -= min(n, len(block))
+        f.write(to_bf16(tensor(name, shape)).tobytes())
 print(f"wrote {offset / 1e9:.2f} GB")

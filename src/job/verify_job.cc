@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "job/verify_index.h"
 #include "report/verify_html.h"
 #include "util/file.h"
 
@@ -14,34 +15,55 @@ using nlohmann::json;
 Result<VerifyOutcome> RunVerify(const VerifyJob& job) {
   if (job.references.empty()) return Status::InvalidInput("give at least one reference model (--against)");
   KAIF_ASSIGN_OR_RETURN(auto candidate, verify::CheckpointTensors::Open(job.candidate));
+  KAIF_ASSIGN_OR_RETURN(std::vector<ReferenceSource> sources, ExpandReferences(job.references));
+  // Every reference as a fingerprint: loaded from the library, or taken from its checkpoint.
+  std::vector<verify::Fingerprint> prints;
+  std::vector<std::unique_ptr<verify::CheckpointTensors>> checkpoints;  // null for library entries
+  for (const ReferenceSource& s : sources) {
+    if (s.is_fingerprint) {
+      Result<verify::Fingerprint> f = verify::LoadFingerprint(s.path);
+      if (!f.ok()) return f.status();
+      prints.push_back(std::move(*f));
+      checkpoints.emplace_back();
+      continue;
+    }
+    Result<std::unique_ptr<verify::CheckpointTensors>> c = verify::CheckpointTensors::Open(s.path);
+    if (!c.ok()) return c.status().WithContext(s.path.string());
+    Result<verify::Fingerprint> f = verify::TakeFingerprint(**c, job.options.fingerprint);
+    if (!f.ok()) return f.status().WithContext(s.path.string());
+    prints.push_back(std::move(*f));
+    checkpoints.push_back(std::move(*c));
+  }
+  std::vector<const verify::Fingerprint*> refs;
+  for (const verify::Fingerprint& f : prints) refs.push_back(&f);
   VerifyOutcome out;
+  KAIF_ASSIGN_OR_RETURN(out.pairs, verify::CompareWeights(*candidate, refs, job.options));
+
   // The activation test needs both models on the engine; a checkpoint it cannot run
-  // (another architecture, a lone tensor file) gets the weight tests only.
+  // (another architecture, a lone tensor file, a library entry) gets the weight tests only.
   std::unique_ptr<engine::Engine> candidate_engine;
   if (job.activations) {
     Result<std::unique_ptr<engine::Engine>> e = engine::Engine::Open(job.candidate);
     if (e.ok()) candidate_engine = std::move(*e);
   }
-  for (const auto& path : job.references) {
-    KAIF_ASSIGN_OR_RETURN(auto reference, verify::CheckpointTensors::Open(path));
-    std::unique_ptr<engine::Engine> reference_engine;
-    if (candidate_engine) {
-      Result<std::unique_ptr<engine::Engine>> e = engine::Engine::Open(path);
-      if (e.ok()) reference_engine = std::move(*e);
+  for (size_t r = 0; r < sources.size(); ++r) {
+    if (candidate_engine && checkpoints[r]) {
+      Result<std::unique_ptr<engine::Engine>> e = engine::Engine::Open(sources[r].path);
+      if (e.ok()) {
+        const verify::ModelEngines engines{candidate_engine.get(), e->get()};
+        Status s = verify::AddActivationTest(out.pairs[r], engines, job.options);
+        if (!s.ok()) return s.WithContext(sources[r].path.string());
+      }
     }
-    const verify::ModelEngines engines{candidate_engine.get(), reference_engine.get()};
-    Result<verify::PairVerdict> pair =
-        verify::ComparePair(*candidate, *reference, job.options, reference_engine ? &engines : nullptr);
-    if (!pair.ok()) return pair.status().WithContext(path.string());
-    out.pairs.push_back(std::move(*pair));
+    verify::Decide(out.pairs[r], job.options, candidate->by_key().size(), prints[r].tensors.size());
   }
   for (size_t i = 1; i < out.pairs.size(); ++i) {
-    if (out.pairs[i].log_p < out.pairs[out.closest].log_p) out.closest = i;
+    if (out.pairs[i].verdict_log_p < out.pairs[out.closest].verdict_log_p) out.closest = i;
   }
   // The closest of R references: Bonferroni over the references keeps the level.
   const double references = static_cast<double>(out.pairs.size());
   const verify::PairVerdict& best = out.pairs[out.closest];
-  const double log_p = std::min(0.0, best.log_p + std::log(references));
+  const double log_p = std::min(0.0, best.verdict_log_p + std::log(references));
   out.log10_p = log_p / std::log(10.0);
   const bool any_copy = best.copied_tensors > 0;
   const bool any_informative = std::any_of(out.pairs.begin(), out.pairs.end(),
@@ -61,6 +83,7 @@ Result<VerifyOutcome> RunVerify(const VerifyJob& job) {
       json row = {{"test", e.test}, {"tensor", e.tensor}, {"statistic", e.statistic},
                   {"log10_p", std::isinf(e.log_p) ? json("-inf") : json(e.log_p / std::log(10.0))}};
       if (e.reference_layer) row["reference_layer"] = *e.reference_layer;
+      if (!e.reference_tensor.empty()) row["reference_tensor"] = e.reference_tensor;
       evidence.push_back(row);
     }
     json layers = json::array();
@@ -75,7 +98,14 @@ Result<VerifyOutcome> RunVerify(const VerifyJob& job) {
       overlap = {{"candidate_vocab", o.candidate_vocab}, {"reference_vocab", o.reference_vocab},
                  {"shared_strings", o.shared_strings}, {"same_ids", o.same_ids}};
     }
+    json components = json::array();
+    for (const verify::ComponentVerdict& c : p.components) {
+      components.push_back({{"component", c.component}, {"verdict", c.verdict}, {"tests", c.tests},
+                            {"copied_tensors", c.copied_tensors},
+                            {"log10_p", std::isinf(c.log_p) ? json("-inf") : json(c.log_p / std::log(10.0))}});
+    }
     pairs.push_back({{"reference", p.reference}, {"verdict", p.verdict}, {"explanation", p.explanation},
+                     {"components", components},
                      {"tokenizer_overlap", overlap},
                      {"log10_p", std::isinf(p.log_p) ? json("-inf") : json(p.log_p / std::log(10.0))},
                      {"copied_tensors", p.copied_tensors}, {"informative_tests", p.informative_tests},

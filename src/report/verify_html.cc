@@ -34,12 +34,26 @@ std::string RenderVerifyHtml(const json& report) {
                           o.value("candidate_vocab", 0), o.value("reference_vocab", 0), o.value("shared_strings", 0),
                           o.value("same_ids", 0));
     }
-    html += "<table><thead><tr><th>test</th><th>tensor</th><th>statistic</th><th>log10 p</th><th>reference layer</th></tr>"
+    if (const json& components = pair["components"]; components.is_array() && !components.empty()) {
+      html += "<table><thead><tr><th>component</th><th>verdict</th><th>tests</th><th>copied tensors</th><th>log10 p</th>"
+              "</tr></thead><tbody>\n";
+      for (const json& c : components) {
+        html += fmt::format("<tr><td>{}</td><td><span class=\"{}\">{}</span></td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                            EscapeXml(c.value("component", "")), EscapeXml(c.value("verdict", "")),
+                            EscapeXml(c.value("verdict", "")), c.value("tests", 0), c.value("copied_tensors", 0),
+                            Log10(c["log10_p"]));
+      }
+      html += "</tbody></table>\n";
+    }
+    html += "<table><thead><tr><th>test</th><th>tensor</th><th>statistic</th><th>log10 p</th><th>reference</th></tr>"
             "</thead><tbody>\n";
     for (const json& e : pair.value("evidence", json::array())) {
       html += fmt::format("<tr><td>{}</td><td>{}</td><td>{:.4f}</td><td>{}</td><td>{}</td></tr>\n",
                           EscapeXml(e.value("test", "")), EscapeXml(e.value("tensor", "")), e.value("statistic", 0.0),
-                          Log10(e["log10_p"]), e.contains("reference_layer") ? e["reference_layer"].dump() : "");
+                          Log10(e["log10_p"]),
+                          e.contains("reference_tensor")  ? EscapeXml(e["reference_tensor"].get<std::string>())
+                          : e.contains("reference_layer") ? "layer " + e["reference_layer"].dump()
+                                                          : std::string());
     }
     html += "</tbody></table>\n";
     const json& layers = pair["layer_log10_p"];

@@ -1,4 +1,4 @@
-// The linear assignment problem: a one-to-one matching of n rows to n columns with the
+// The linear assignment problem: a one-to-one matching of rows to columns with the
 // largest total score (e.g. the cosine similarity of two models' hidden units), solved
 // exactly by shortest augmenting paths with dual potentials (Jonker and Volgenant's
 // approach). The verify tests match hidden units with it before asking whether the
@@ -12,8 +12,12 @@
 
 namespace kaif::verify {
 
-// `score` is n x n, row-major. Returns column[i] for each row i, maximizing the sum of
-// score[i][column[i]]. InvalidInput for a size that is not n x n or a NaN score.
-Result<std::vector<size_t>> MaximumAssignment(const std::vector<float>& score, size_t n);
+// `score` is rows x cols (rows <= cols), row-major. Returns a distinct column[i] for each
+// row i, maximizing the sum of score[i][column[i]]. InvalidInput for a size that is not
+// rows x cols, more rows than columns, or a NaN score.
+Result<std::vector<size_t>> MaximumAssignment(const std::vector<float>& score, size_t rows, size_t cols);
+inline Result<std::vector<size_t>> MaximumAssignment(const std::vector<float>& score, size_t n) {
+  return MaximumAssignment(score, n, n);
+}
 
 }  // namespace kaif::verify

@@ -54,5 +54,15 @@ TEST(AssignmentTest, RecoversAHiddenPermutationOfNoisyCopies) {
   EXPECT_FALSE(MaximumAssignment({1, NAN, 3, 4}, 2).ok());
 }
 
+TEST(AssignmentTest, MoreColumnsThanRows) {
+  // Three rows, five columns: the best distinct columns, not each row's favourite.
+  const std::vector<float> score = {0.9f, 0.8f, 0.0f, 0.0f, 0.0f,  //
+                                    0.9f, 0.1f, 0.0f, 0.0f, 0.0f,  //
+                                    0.0f, 0.0f, 0.0f, 0.0f, 0.5f};
+  auto m = MaximumAssignment(score, 3, 5).value();
+  EXPECT_EQ(m, (std::vector<size_t>{1, 0, 4}));
+  EXPECT_FALSE(MaximumAssignment(score, 5, 3).ok());
+}
+
 }  // namespace
 }  // namespace kaif::verify

@@ -1,10 +1,12 @@
 #include "verify/pair_verdict.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <unordered_map>
 
 #include "verify/activation_match.h"
 #include "verify/p_values.h"
@@ -13,13 +15,15 @@
 namespace kaif::verify {
 namespace {
 
-bool Constant(const std::vector<float>& v) {
-  return std::all_of(v.begin(), v.end(), [&](float x) { return x == v[0]; });
+std::string ComponentOf(const std::string& key) { return key.substr(0, key.find('/')); }
+
+bool Wanted(const VerifyOptions& options, const std::string& key) {
+  return options.components.empty() || options.components.count(ComponentOf(key)) > 0;
 }
 
 double RelativeError(const std::vector<float>& a, const std::vector<float>& b) {
   double diff = 0, norm = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
+  for (size_t i = 0; i < a.size() && i < b.size(); ++i) {
     diff += (static_cast<double>(a[i]) - b[i]) * (static_cast<double>(a[i]) - b[i]);
     norm += static_cast<double>(b[i]) * b[i];
   }
@@ -42,187 +46,301 @@ std::pair<double, double> CentredCorrelation(const std::vector<float>& a, const 
   return {r, LogStudentTUpperTail(r * std::sqrt(dof / ((1 - r) * (1 + r))), dof)};
 }
 
-bool SameShape(const tensor::TensorView* a, const tensor::TensorView* b) { return a && b && a->shape == b->shape; }
-
-// Rows of the two vocabularies that stand for the same token: by token string when both
-// checkpoints have a tokenizer, else by id when the vocabularies are the same size.
-std::vector<std::pair<size_t, size_t>> SharedTokens(const CheckpointTensors& a, const CheckpointTensors& b, size_t rows_a,
-                                                    size_t rows_b) {
-  std::vector<std::pair<size_t, size_t>> shared;
-  if (a.tokenizer() && b.tokenizer()) {
-    std::map<std::string, size_t> in_b;
-    for (size_t id = 0; id < rows_b && id < static_cast<size_t>(b.tokenizer()->vocab_size()); ++id) {
-      const std::string text = b.tokenizer()->TokenText(static_cast<int>(id));
-      if (!text.empty()) in_b.emplace(text, id);
+// The candidate's row for each of the reference print's tokens: by token string when both
+// sides know their strings, else by id when the vocabularies have the same size.
+// Pairs (position in the print, candidate row).
+std::vector<std::pair<size_t, size_t>> AlignTokens(const EmbeddingPrint& e, const CheckpointTensors& candidate,
+                                                   size_t candidate_rows) {
+  std::vector<std::pair<size_t, size_t>> out;
+  const tokenizer::Tokenizer* tok = candidate.tokenizer();
+  if (tok && !e.tokens.empty()) {
+    std::unordered_map<std::string, size_t> ids;
+    for (int id = 0; id < tok->vocab_size() && static_cast<size_t>(id) < candidate_rows; ++id) {
+      ids.emplace(tok->TokenText(id), static_cast<size_t>(id));
     }
-    for (size_t id = 0; id < rows_a && id < static_cast<size_t>(a.tokenizer()->vocab_size()); ++id) {
-      auto it = in_b.find(a.tokenizer()->TokenText(static_cast<int>(id)));
-      if (it != in_b.end()) shared.emplace_back(id, it->second);
+    for (size_t j = 0; j < e.tokens.size(); ++j) {
+      if (auto it = ids.find(e.tokens[j]); it != ids.end()) out.emplace_back(j, it->second);
     }
-  } else if (rows_a == rows_b) {
-    for (size_t id = 0; id < rows_a; ++id) shared.emplace_back(id, id);
+  } else if (candidate_rows == e.vocab) {
+    for (size_t j = 0; j < e.ids.size(); ++j) out.emplace_back(j, e.ids[j]);
   }
-  return shared;
+  return out;
 }
 
-// Hidden dimensions of two embedding tables matched twice, on two disjoint halves of the
-// shared tokens; the matchings agree for a derived model (whatever permutation of the
-// residual stream it applied) and are independent for independently initialised ones.
-Result<std::optional<UnitAgreement>> EmbeddingAgreement(const std::vector<float>& a, const std::vector<float>& b,
-                                                        size_t hidden, const std::vector<std::pair<size_t, size_t>>& shared) {
-  const size_t half = shared.size() / 2;
-  if (half < 16) return std::optional<UnitAgreement>();
-  // Columns as units: [hidden x half] for each side and half.
-  std::vector<float> a1(hidden * half), b1(hidden * half), a2(hidden * half), b2(hidden * half);
-  for (size_t t = 0; t < half; ++t) {
-    const auto [ia1, ib1] = shared[2 * t];
-    const auto [ia2, ib2] = shared[2 * t + 1];
-    for (size_t h = 0; h < hidden; ++h) {
-      a1[h * half + t] = a[ia1 * hidden + h], b1[h * half + t] = b[ib1 * hidden + h];
-      a2[h * half + t] = a[ia2 * hidden + h], b2[h * half + t] = b[ib2 * hidden + h];
+// Hidden dimensions as units, seen on two halves of the aligned tokens (alternating): the
+// reference's kept dimensions against all of the candidate's.
+Result<std::optional<UnitAgreement>> EmbeddingAgreement(const EmbeddingPrint& e, const tensor::TensorView& c,
+                                                        const std::vector<std::pair<size_t, size_t>>& aligned) {
+  const size_t half = aligned.size() / 2, m = e.dims.size(), dim = c.shape[1];
+  if (half < 16 || m > dim) return std::optional<UnitAgreement>();
+  UnitRows ref, cand;
+  ref.rows = m, cand.rows = dim, ref.cols = cand.cols = half;
+  ref.first.resize(m * half), ref.second.resize(m * half), cand.first.resize(dim * half), cand.second.resize(dim * half);
+  std::vector<size_t> positions(dim);
+  for (size_t t = 0; t < 2 * half; ++t) {
+    const auto [j, row] = aligned[t];
+    auto& r = t % 2 ? ref.second : ref.first;
+    auto& k = t % 2 ? cand.second : cand.first;
+    for (size_t d = 0; d < m; ++d) r[d * half + t / 2] = e.values[d * e.ids.size() + j];
+    for (size_t h = 0; h < dim; ++h) positions[h] = row * dim + h;
+    KAIF_ASSIGN_OR_RETURN(std::vector<float> values, ElementsAt(c, positions));
+    for (size_t h = 0; h < dim; ++h) k[h * half + t / 2] = values[h];
+  }
+  for (UnitRows* u : {&ref, &cand}) {
+    for (auto* v : {&u->first, &u->second}) {
+      for (size_t r = 0; r < u->rows; ++r) {
+        double norm = 0;
+        for (size_t x = 0; x < half; ++x) norm += static_cast<double>((*v)[r * half + x]) * (*v)[r * half + x];
+        const float scale = norm > 0 ? static_cast<float>(1 / std::sqrt(norm)) : 0.0f;
+        for (size_t x = 0; x < half; ++x) (*v)[r * half + x] *= scale;
+      }
     }
   }
-  KAIF_ASSIGN_OR_RETURN(UnitAgreement t, MatchingAgreement(a1, b1, a2, b2, hidden, half));
+  KAIF_ASSIGN_OR_RETURN(UnitAgreement t, RowsAgreement(ref, cand));
   return std::optional<UnitAgreement>(std::move(t));
+}
+
+// A reference block's rows, as many as the candidate block has units.
+UnitRows Trimmed(const UnitRows& rows, size_t units) {
+  if (rows.rows <= units) return rows;
+  UnitRows out = rows;
+  out.rows = units;
+  out.first.resize(units * rows.cols);
+  out.second.resize(units * rows.cols);
+  return out;
+}
+
+bool Comparable(const BlockPrint& r, const UnitBlock& c) { return r.component == c.component && r.dim == c.dim; }
+
+// (2) every candidate block against the reference blocks of its component and width.
+Status CompareBlocks(const CheckpointTensors& candidate, const std::vector<const Fingerprint*>& references,
+                     const VerifyOptions& options, std::vector<PairVerdict>& out) {
+  std::vector<UnitBlock> blocks;
+  for (const UnitBlock& b : UnitBlocks(candidate)) {
+    if (Wanted(options, b.key)) blocks.push_back(b);
+  }
+  std::vector<bool> full_search(references.size());
+  for (size_t r = 0; r < references.size(); ++r) {
+    size_t pairs = 0;
+    for (const UnitBlock& c : blocks) {
+      for (const BlockPrint& p : references[r]->blocks) pairs += Comparable(p, c);
+    }
+    full_search[r] = pairs <= options.full_search_pairs;
+    out[r].layer_log_p.assign(static_cast<size_t>(candidate.layers()),
+                              std::vector<double>(static_cast<size_t>(references[r]->layers), 0.0));
+  }
+  for (const UnitBlock& c : blocks) {
+    std::map<size_t, UnitRows> rows_by_width;  // the candidate block read once per coordinate count
+    for (size_t r = 0; r < references.size(); ++r) {
+      const Fingerprint& f = *references[r];
+      std::vector<const BlockPrint*> eligible;
+      for (const BlockPrint& p : f.blocks) {
+        if (Comparable(p, c)) eligible.push_back(&p);
+      }
+      if (eligible.empty()) continue;
+      const size_t k = std::min(c.dim, f.options.coordinates);
+      if (!rows_by_width.count(k)) {
+        KAIF_ASSIGN_OR_RETURN(rows_by_width[k], ReadUnitRows(c, {}, SampleCoordinates(c.dim, f.options.coordinates)));
+      }
+      const UnitRows& cand = rows_by_width[k];
+      std::vector<const BlockPrint*> tested = eligible;
+      if (!full_search[r] && eligible.size() > options.retest) {
+        std::vector<std::pair<ScreenScore, const BlockPrint*>> scored;
+        for (const BlockPrint* p : eligible) scored.emplace_back(Screen(p->rows, options.screen_units, cand), p);
+        std::partial_sort(scored.begin(), scored.begin() + static_cast<long>(options.retest), scored.end(),
+                          [](const auto& a, const auto& b) { return b.first < a.first; });
+        tested.clear();
+        for (size_t i = 0; i < options.retest; ++i) tested.push_back(scored[i].second);
+      }
+      double best = 0, best_rho = 0;
+      const BlockPrint* best_block = nullptr;
+      for (const BlockPrint* p : tested) {
+        KAIF_ASSIGN_OR_RETURN(UnitAgreement t, RowsAgreement(Trimmed(p->rows, c.units), cand));
+        if (c.component == "text" && c.layer < candidate.layers() && p->layer < f.layers) {
+          double& cell = out[r].layer_log_p[static_cast<size_t>(c.layer)][static_cast<size_t>(p->layer)];
+          cell = std::min(cell, t.log_p);
+        }
+        if (!best_block || t.log_p < best) best = t.log_p, best_rho = t.rho, best_block = p;
+      }
+      // The best of the eligible reference blocks (screened or not): Bonferroni keeps alpha.
+      const double corrected = std::min(0.0, best + std::log(static_cast<double>(eligible.size())));
+      out[r].evidence.push_back({"mlp_units", c.key, best_block->layer,
+                                 best_block->key == c.key ? std::string() : best_block->key, best_rho, corrected});
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace
 
+Result<std::vector<PairVerdict>> CompareWeights(const CheckpointTensors& candidate,
+                                                const std::vector<const Fingerprint*>& references,
+                                                const VerifyOptions& options) {
+  std::vector<PairVerdict> out(references.size());
+  std::map<std::string, TensorSketch> sketches;  // the candidate's, taken once
+  std::map<std::string, std::vector<float>> norms;
+  for (size_t r = 0; r < references.size(); ++r) {
+    const Fingerprint& f = *references[r];
+    PairVerdict& v = out[r];
+    v.reference = f.source;
+
+    // (1) copies and (3) norms, tensor by tensor of the same role and shape.
+    for (const auto& [key, c] : candidate.by_key()) {
+      auto ref = f.tensors.find(key);
+      if (!Wanted(options, key) || ref == f.tensors.end() || ref->second.shape != c->shape || c->elements() == 0) continue;
+      if (!sketches.count(key)) {
+        KAIF_ASSIGN_OR_RETURN(sketches[key], SketchOf(*c, f.options.sketch));
+      }
+      const TensorSketch& mine = sketches[key];
+      if (mine.constant || ref->second.constant || mine.sample.size() != ref->second.sample.size()) continue;
+      ++v.compared_tensors;
+      const double error = mine.hash == ref->second.hash ? 0.0 : RelativeError(mine.sample, ref->second.sample);
+      if (error <= 1e-3) {
+        ++v.copied_tensors;
+        v.evidence.push_back({"copy", key, std::nullopt, "", error, -INFINITY});
+        continue;
+      }
+      auto ref_norm = f.norms.find(key);
+      if (ref_norm != f.norms.end() && IsNormVector(key, *c)) {
+        if (!norms.count(key)) {
+          KAIF_ASSIGN_OR_RETURN(norms[key], Values(*c));
+        }
+        auto [rho, log_p] = CentredCorrelation(norms[key], ref_norm->second);
+        v.evidence.push_back({"norm_correlation", key, std::nullopt, "", rho, log_p});
+      }
+    }
+
+    if (const tokenizer::Tokenizer* tok = candidate.tokenizer(); tok && !f.vocabulary.empty()) {
+      PairVerdict::TokenizerOverlap o;
+      o.candidate_vocab = static_cast<size_t>(tok->vocab_size());
+      o.reference_vocab = f.vocabulary.size();
+      std::unordered_map<std::string, size_t> in_reference;
+      for (size_t id = 0; id < f.vocabulary.size(); ++id) {
+        if (!f.vocabulary[id].empty()) in_reference.emplace(f.vocabulary[id], id);
+      }
+      for (size_t id = 0; id < o.candidate_vocab; ++id) {
+        auto it = in_reference.find(tok->TokenText(static_cast<int>(id)));
+        if (it == in_reference.end()) continue;
+        ++o.shared_strings;
+        o.same_ids += it->second == id;
+      }
+      v.tokenizer_overlap = o;
+    }
+
+    // (4) embedding tables (and an untied output head), tokens aligned.
+    for (const EmbeddingPrint& e : f.embeddings) {
+      const tensor::TensorView* c = candidate.Find(e.key);
+      if (!Wanted(options, e.key) || !c || c->shape.size() != 2 || !tensor::Info(c->dtype).is_float) continue;
+      const auto aligned = AlignTokens(e, candidate, c->shape[0]);
+      v.shared_tokens = std::max(v.shared_tokens, aligned.size());
+      const bool copied = std::any_of(v.evidence.begin(), v.evidence.end(),
+                                      [&](const Evidence& x) { return x.test == "copy" && x.tensor == e.key; });
+      if (copied) continue;  // counted above
+      KAIF_ASSIGN_OR_RETURN(std::optional<UnitAgreement> t, EmbeddingAgreement(e, *c, aligned));
+      if (t) v.evidence.push_back({"embedding_dims", e.key, std::nullopt, "", t->rho, t->log_p});
+    }
+  }
+  KAIF_RETURN_IF_ERROR(CompareBlocks(candidate, references, options, out));
+  return out;
+}
+
+Status AddActivationTest(PairVerdict& pair, const ModelEngines& engines, const VerifyOptions& options) {
+  if (!Wanted(options, "text/")) return Status::Ok();  // the engine runs the text component
+  const auto& a = engines.candidate->architecture();
+  const auto& b = engines.reference->architecture();
+  const size_t vocab = static_cast<size_t>(std::min(a.vocab_size, b.vocab_size));
+  const size_t window = static_cast<size_t>(std::min(a.max_positions, b.max_positions));
+  const std::vector<int> ids = ProbeTokens(vocab, std::min<size_t>(options.probe_tokens, window > 0 ? window : 256));
+  KAIF_ASSIGN_OR_RETURN(auto agreements, ActivationAgreement(*engines.candidate, *engines.reference, ids));
+  for (const auto& [layer, t] : agreements) {
+    pair.evidence.push_back({"mlp_activations", fmt::format("text/{}/mlp", layer), layer, "", t.rho, t.log_p});
+  }
+  return Status::Ok();
+}
+
+void Decide(PairVerdict& pair, const VerifyOptions& options, size_t candidate_tensors, size_t reference_tensors) {
+  // One ln p per test; the weight and activation tests of one layer read the same weights,
+  // so they count once, by the better of the two, Bonferroni-corrected.
+  std::map<std::string, std::vector<double>> by_component;
+  std::map<std::string, size_t> copies;
+  std::map<std::string, std::vector<double>> per_block;
+  for (const Evidence& e : pair.evidence) {
+    const std::string component = ComponentOf(e.tensor);
+    if (e.test == "copy") {
+      ++copies[component];
+      by_component[component].push_back(-INFINITY);
+    } else if (e.test == "mlp_units" || e.test == "mlp_activations") {
+      per_block[e.tensor].push_back(e.log_p);
+    } else {
+      by_component[component].push_back(e.log_p);
+    }
+  }
+  for (const auto& [key, values] : per_block) {
+    const double best = *std::min_element(values.begin(), values.end());
+    by_component[ComponentOf(key)].push_back(std::min(0.0, best + std::log(static_cast<double>(values.size()))));
+  }
+  pair.components.clear();
+  pair.informative_tests = 0;
+  std::vector<double> all;
+  for (const auto& [component, values] : by_component) {
+    ComponentVerdict c;
+    c.component = component;
+    c.copied_tensors = copies[component];
+    c.tests = values.size() - c.copied_tensors;
+    c.log_p = FisherCombine(values);
+    pair.informative_tests += c.tests;
+    all.insert(all.end(), values.begin(), values.end());
+    pair.components.push_back(c);
+  }
+  // "Derived" when the combined p or one component's is below alpha: with C > 1 components
+  // that is 1 + C tests, Bonferroni-weighted half to the combined p, half to the components.
+  const size_t count = pair.components.size();
+  const double component_correction = count > 1 ? std::log(2.0 * static_cast<double>(count)) : 0.0;
+  pair.log_p = FisherCombine(all);
+  double decisive = pair.log_p + (count > 1 ? std::log(2.0) : 0.0);
+  std::vector<std::string> derived;
+  for (ComponentVerdict& c : pair.components) {
+    const double corrected = c.log_p + component_correction;
+    c.verdict = c.copied_tensors > 0 || corrected < std::log(options.alpha) ? "derived"
+                : c.tests > 0                                                ? "independent"
+                                                                             : "inconclusive";
+    if (c.verdict == "derived") derived.push_back(c.component);
+    decisive = std::min(decisive, corrected);
+  }
+  pair.verdict_log_p = std::min(0.0, decisive);
+  const double log10_p = pair.log_p / std::log(10.0);
+  if (pair.copied_tensors > 0 && pair.copied_tensors == pair.compared_tensors && candidate_tensors == reference_tensors) {
+    pair.verdict = "derived";
+    pair.explanation = fmt::format("the two checkpoints hold the same weights (all {} tensors compared are copies): "
+                                   "is the reference the candidate itself?",
+                                   pair.compared_tensors);
+  } else if (pair.copied_tensors > 0) {
+    pair.verdict = "derived";
+    pair.explanation = fmt::format("{} tensors are copies of the reference's ({})", pair.copied_tensors,
+                                   fmt::join(derived, ", "));
+  } else if (pair.informative_tests == 0) {
+    pair.verdict = "inconclusive";
+    pair.explanation = "no tensor of the two checkpoints could be compared (different architectures or shapes)";
+  } else if (pair.verdict_log_p < std::log(options.alpha)) {
+    pair.verdict = "derived";
+    pair.explanation = fmt::format("{} tests combined: log10 p = {:.1f}, below the level {}; derived: {}",
+                                   pair.informative_tests, log10_p, options.alpha,
+                                   derived.empty() ? std::string("overall") : fmt::format("{}", fmt::join(derived, ", ")));
+  } else {
+    pair.verdict = "independent";
+    pair.explanation = fmt::format("{} tests combined: log10 p = {:.2f}, not below the level {}", pair.informative_tests,
+                                   log10_p, options.alpha);
+  }
+}
+
 Result<PairVerdict> ComparePair(const CheckpointTensors& candidate, const CheckpointTensors& reference,
                                 const VerifyOptions& options, const ModelEngines* engines) {
-  PairVerdict out;
-  out.reference = reference.path().string();
-  std::vector<double> combined;
-
-  // (1) copies and (3) norms, tensor by tensor of the same role and shape.
-  size_t compared = 0;
-  for (const auto& [key, c] : candidate.by_key()) {
-    const tensor::TensorView* r = reference.Find(key);
-    if (!SameShape(c, r)) continue;
-    KAIF_ASSIGN_OR_RETURN(std::vector<float> cv, Values(*c));
-    KAIF_ASSIGN_OR_RETURN(std::vector<float> rv, Values(*r));
-    if (Constant(cv) || Constant(rv)) continue;  // an untouched initial value says nothing
-    ++compared;
-    const double error = RelativeError(cv, rv);
-    if (error <= 1e-3) {
-      ++out.copied_tensors;
-      out.evidence.push_back({"copy", key, std::nullopt, error, -INFINITY});
-      combined.push_back(-INFINITY);
-      continue;
-    }
-    if (c->shape.size() == 1 && key.find("norm") != std::string::npos && cv.size() >= 8) {
-      auto [rho, log_p] = CentredCorrelation(cv, rv);
-      out.evidence.push_back({"norm_correlation", key, std::nullopt, rho, log_p});
-      combined.push_back(log_p);
-      ++out.informative_tests;
-    }
-  }
-
-  if (candidate.tokenizer() && reference.tokenizer()) {
-    PairVerdict::TokenizerOverlap o;
-    o.candidate_vocab = static_cast<size_t>(candidate.tokenizer()->vocab_size());
-    o.reference_vocab = static_cast<size_t>(reference.tokenizer()->vocab_size());
-    for (const auto& [a, b] : SharedTokens(candidate, reference, o.candidate_vocab, o.reference_vocab)) {
-      ++o.shared_strings;
-      o.same_ids += a == b;
-    }
-    out.tokenizer_overlap = o;
-  }
-
-  // (4) embedding tables (and an untied output head), rows aligned by token.
-  for (const char* role : {"embed", "lm_head"}) {
-    const std::string key = std::string("text/-/") + role;
-    const tensor::TensorView* c = candidate.Find(key);
-    const tensor::TensorView* r = reference.Find(key);
-    if (!c || !r || c->shape.size() != 2 || r->shape.size() != 2 || c->shape[1] != r->shape[1]) continue;
-    const auto shared = SharedTokens(candidate, reference, c->shape[0], r->shape[0]);
-    out.shared_tokens = std::max(out.shared_tokens, shared.size());
-    KAIF_ASSIGN_OR_RETURN(std::vector<float> cv, Values(*c));
-    KAIF_ASSIGN_OR_RETURN(std::vector<float> rv, Values(*r));
-    if (Constant(cv) || RelativeError(cv, rv) <= 1e-3) continue;  // copies are counted above
-    KAIF_ASSIGN_OR_RETURN(std::optional<UnitAgreement> t, EmbeddingAgreement(cv, rv, c->shape[1], shared));
-    if (!t) continue;
-    out.evidence.push_back({"embedding_dims", key, std::nullopt, t->rho, t->log_p});
-    combined.push_back(t->log_p);
-    ++out.informative_tests;
-  }
-
-  // (2) MLP layers, each candidate layer against each reference layer; with engines, also
-  // by activations. One ln p per candidate layer.
-  std::map<int, double> mlp_log_p;
-  const int cl = candidate.layers(), rl = reference.layers();
-  const bool search = static_cast<size_t>(std::max(cl, rl)) <= options.max_align_layers;
-  out.layer_log_p.assign(static_cast<size_t>(cl), std::vector<double>(static_cast<size_t>(rl), 0.0));
-  for (int i = 0; i < cl; ++i) {
-    const auto* cg = candidate.Find(fmt::format("text/{}/mlp.gate", i));
-    const auto* cu = candidate.Find(fmt::format("text/{}/mlp.up", i));
-    if (!cg || !cu || cg->shape.size() != 2) continue;
-    KAIF_ASSIGN_OR_RETURN(std::vector<float> gate, Values(*cg));
-    KAIF_ASSIGN_OR_RETURN(std::vector<float> up, Values(*cu));
-    double best = 0, best_rho = 0;
-    int best_layer = -1;
-    size_t searched = 0;
-    for (int j = 0; j < rl; ++j) {
-      if (!search && j != i) continue;
-      const auto* rg = reference.Find(fmt::format("text/{}/mlp.gate", j));
-      const auto* ru = reference.Find(fmt::format("text/{}/mlp.up", j));
-      if (!SameShape(cg, rg) || !SameShape(cu, ru)) continue;
-      KAIF_ASSIGN_OR_RETURN(std::vector<float> ref_gate, Values(*rg));
-      KAIF_ASSIGN_OR_RETURN(std::vector<float> ref_up, Values(*ru));
-      KAIF_ASSIGN_OR_RETURN(UnitAgreement t, MatchingAgreement(gate, ref_gate, up, ref_up, cg->shape[0], cg->shape[1]));
-      out.layer_log_p[static_cast<size_t>(i)][static_cast<size_t>(j)] = t.log_p;
-      ++searched;
-      if (best_layer < 0 || t.log_p < best) best = t.log_p, best_rho = t.rho, best_layer = j;
-    }
-    if (best_layer < 0) continue;
-    // The best of `searched` reference layers: Bonferroni, so the search keeps alpha.
-    const double corrected = std::min(0.0, best + std::log(static_cast<double>(searched)));
-    out.evidence.push_back({"mlp_units", fmt::format("text/{}/mlp", i), best_layer, best_rho, corrected});
-    mlp_log_p[i] = corrected;
-  }
-  if (engines) {
-    const size_t vocab = static_cast<size_t>(std::min(engines->candidate->architecture().vocab_size,
-                                                      engines->reference->architecture().vocab_size));
-    const size_t window = static_cast<size_t>(std::min(engines->candidate->architecture().max_positions,
-                                                       engines->reference->architecture().max_positions));
-    const std::vector<int> ids = ProbeTokens(vocab, std::min<size_t>(options.probe_tokens, window > 0 ? window : 256));
-    KAIF_ASSIGN_OR_RETURN(auto agreements, ActivationAgreement(*engines->candidate, *engines->reference, ids));
-    for (const auto& [layer, t] : agreements) {
-      out.evidence.push_back({"mlp_activations", fmt::format("text/{}/mlp", layer), layer, t.rho, t.log_p});
-      // Weight and activation tests of one layer read the same weights: not independent,
-      // so the layer counts once, by the better of the two, Bonferroni-corrected.
-      auto w = mlp_log_p.find(layer);
-      mlp_log_p[layer] = w == mlp_log_p.end() ? t.log_p : std::min(0.0, std::min(w->second, t.log_p) + std::log(2.0));
-    }
-  }
-  for (const auto& [layer, log_p] : mlp_log_p) {
-    combined.push_back(log_p);
-    ++out.informative_tests;
-  }
-
-  out.log_p = FisherCombine(combined);
-  const double log10_p = out.log_p / std::log(10.0);
-  if (out.copied_tensors > 0 && out.copied_tensors == compared && candidate.by_key().size() == reference.by_key().size()) {
-    out.verdict = "derived";
-    out.explanation = fmt::format("the two checkpoints hold the same weights (all {} tensors compared are copies): "
-                                  "is the reference the candidate itself?",
-                                  compared);
-  } else if (out.copied_tensors > 0) {
-    out.verdict = "derived";
-    out.explanation = fmt::format("{} tensors are copies of the reference's", out.copied_tensors);
-  } else if (out.informative_tests == 0) {
-    out.verdict = "inconclusive";
-    out.explanation = "no tensor of the two checkpoints could be compared (different architectures or shapes)";
-  } else if (out.log_p < std::log(options.alpha)) {
-    out.verdict = "derived";
-    out.explanation = fmt::format("{} tests combined: log10 p = {:.1f}, below the level {}", out.informative_tests,
-                                  log10_p, options.alpha);
-  } else {
-    out.verdict = "independent";
-    out.explanation = fmt::format("{} tests combined: log10 p = {:.2f}, not below the level {}", out.informative_tests,
-                                  log10_p, options.alpha);
-  }
-  return out;
+  KAIF_ASSIGN_OR_RETURN(Fingerprint f, TakeFingerprint(reference, options.fingerprint));
+  KAIF_ASSIGN_OR_RETURN(std::vector<PairVerdict> pairs, CompareWeights(candidate, {&f}, options));
+  PairVerdict& pair = pairs[0];
+  if (engines) KAIF_RETURN_IF_ERROR(AddActivationTest(pair, *engines, options));
+  Decide(pair, options, candidate.by_key().size(), reference.by_key().size());
+  return std::move(pair);
 }
 
 }  // namespace kaif::verify

@@ -11,38 +11,21 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "support/checkpoint_writer.h"
 #include "support/example_paths.h"
 #include "support/model_fixtures.h"
 
 namespace kaif::verify {
 namespace {
 
-using Tensors = std::map<std::string, std::pair<std::vector<uint64_t>, std::vector<float>>>;
+using kaif::testing::Tensors;
+using kaif::testing::WriteModel;
 
 Tensors Load(const std::filesystem::path& model) {
   auto c = tensor::SafetensorsCheckpoint::Open(model).value();
   Tensors out;
   for (const tensor::TensorView* t : c->tensors()) out[t->name] = {t->shape, Values(*t).value()};
   return out;
-}
-
-// Writes F32 tensors as DIR/model.safetensors.
-std::filesystem::path Write(const std::filesystem::path& dir, const Tensors& tensors) {
-  std::filesystem::create_directories(dir);
-  nlohmann::json header = nlohmann::json::object();
-  uint64_t offset = 0;
-  for (const auto& [name, t] : tensors) {
-    header[name] = {{"dtype", "F32"}, {"shape", t.first}, {"data_offsets", {offset, offset + t.second.size() * 4}}};
-    offset += t.second.size() * 4;
-  }
-  std::string text = header.dump();
-  text.resize((text.size() + 7) / 8 * 8, ' ');
-  std::ofstream f(dir / "model.safetensors", std::ios::binary);
-  const uint64_t n = text.size();
-  f.write(reinterpret_cast<const char*>(&n), 8);
-  f.write(text.data(), static_cast<std::streamsize>(text.size()));
-  for (const auto& [name, t] : tensors) f.write(reinterpret_cast<const char*>(t.second.data()), static_cast<std::streamsize>(t.second.size() * 4));
-  return dir;
 }
 
 PairVerdict Compare(const std::filesystem::path& candidate, const std::filesystem::path& reference) {
@@ -95,7 +78,7 @@ TEST(PairVerdictTest, CopiesFineTunesAndUpscalingAreDerived) {
 
   std::mt19937 rng(9);
   Tensors base = Load(models / "llama3");
-  PairVerdict tuned = Compare(Write(dir.path() / "tuned", FineTune(base, 0.3, rng)), models / "llama3");
+  PairVerdict tuned = Compare(WriteModel(dir.path() / "tuned", FineTune(base, 0.3, rng)), models / "llama3");
   EXPECT_EQ(tuned.verdict, "derived") << tuned.explanation;
   EXPECT_EQ(tuned.copied_tensors, 0u);
   EXPECT_LT(tuned.log_p / std::log(10.0), -10);
@@ -115,7 +98,7 @@ TEST(PairVerdictTest, CopiesFineTunesAndUpscalingAreDerived) {
       up[renamed] = t;
     }
   }
-  PairVerdict upscaled = Compare(Write(dir.path() / "upscaled", up), models / "llama3");
+  PairVerdict upscaled = Compare(WriteModel(dir.path() / "upscaled", up), models / "llama3");
   EXPECT_EQ(upscaled.verdict, "derived");
   int found = 0;
   for (const Evidence& e : upscaled.evidence) {
@@ -143,11 +126,56 @@ TEST(PairVerdictTest, AReusedEmbeddingTableIsFound) {
   for (size_t t = 0; t < 256; ++t) {
     for (size_t h = 0; h < 64; ++h) embed[t * 64 + h] = source[t * 64 + order[h]] + noise(rng);
   }
-  PairVerdict v = Compare(Write(dir.path() / "reuse", candidate), models / "llama3");
+  PairVerdict v = Compare(WriteModel(dir.path() / "reuse", candidate), models / "llama3");
   EXPECT_EQ(v.verdict, "derived") << v.explanation;
   bool found = false;
   for (const Evidence& e : v.evidence) found = found || (e.test == "embedding_dims" && e.log_p < std::log(1e-6));
   EXPECT_TRUE(found);
+}
+
+// Continued pretraining with a changed vocabulary: every token at a new id, 64 new tokens
+// with new rows, the weights trained on. Embedding rows are aligned by token string.
+TEST(PairVerdictTest, AChangedVocabularyIsAlignedByTokenString) {
+  const auto models = kaif::testing::ModelFixtures();
+  kaif::testing::ScratchDir dir("kaif-verify-vocab");
+  std::mt19937 rng(41);
+  const auto reference = dir.path() / "reference";
+  std::filesystem::create_directories(reference);
+  std::filesystem::copy_file(models / "llama3" / "model.safetensors", reference / "model.safetensors");
+  std::filesystem::copy_file(models / "bytes" / "tokenizer.json", reference / "tokenizer.json");
+
+  nlohmann::json tokenizer = nlohmann::json::parse(std::ifstream(models / "bytes" / "tokenizer.json"));
+  nlohmann::json vocab = nlohmann::json::object();
+  for (const auto& [text, id] : tokenizer["model"]["vocab"].items()) vocab[text] = 255 - id.get<int>();
+  for (int i = 0; i < 64; ++i) vocab["new" + std::to_string(i)] = 256 + i;
+  tokenizer["model"]["vocab"] = vocab;
+  Tensors tuned = FineTune(Load(models / "llama3"), 0.2, rng);
+  std::normal_distribution<float> fresh(0, 0.02f);
+  for (const char* name : {"model.embed_tokens.weight", "lm_head.weight"}) {
+    auto& [shape, values] = tuned[name];
+    std::vector<float> moved(320 * 64);
+    for (size_t id = 0; id < 320; ++id) {
+      for (size_t h = 0; h < 64; ++h) moved[id * 64 + h] = id < 256 ? values[(255 - id) * 64 + h] : fresh(rng);
+    }
+    shape = {320, 64};
+    values = moved;
+  }
+  const auto candidate = WriteModel(dir.path() / "candidate", tuned);
+  std::ofstream(candidate / "tokenizer.json") << tokenizer.dump();
+
+  PairVerdict v = Compare(candidate, reference);
+  EXPECT_EQ(v.verdict, "derived") << v.explanation;
+  ASSERT_TRUE(v.tokenizer_overlap);
+  EXPECT_EQ(v.tokenizer_overlap->candidate_vocab, 320u);
+  EXPECT_EQ(v.tokenizer_overlap->shared_strings, 256u);
+  EXPECT_EQ(v.tokenizer_overlap->same_ids, 0u);
+  int embeddings = 0;
+  for (const Evidence& e : v.evidence) {
+    if (e.test != "embedding_dims") continue;
+    EXPECT_LT(e.log_p / std::log(10.0), -6) << e.tensor;
+    ++embeddings;
+  }
+  EXPECT_EQ(embeddings, 2);
 }
 
 // Calibration: 200 pairs of independently initialised checkpoints. No more than 1% are
@@ -171,7 +199,7 @@ TEST(PairVerdictTest, IndependentPairsAreCalibrated) {
       t[p + "mlp.up_proj.weight"] = fill({48, 32}, w);
       t[p + "input_layernorm.weight"] = fill({32}, norm);
     }
-    return Write(dir.path() / name, t);
+    return WriteModel(dir.path() / name, t);
   };
   std::vector<double> p;
   size_t derived = 0;
@@ -254,7 +282,7 @@ TEST(PairVerdictTest, ARotatedResidualStreamIsFoundByActivations) {
   const auto models = kaif::testing::ModelFixtures();
   kaif::testing::ScratchDir dir("kaif-verify-rotated");
   std::mt19937 rng(8);
-  const auto rotated = Write(dir.path() / "rotated", Rotated(Load(models / "llama3"), rng));
+  const auto rotated = WriteModel(dir.path() / "rotated", Rotated(Load(models / "llama3"), rng));
   std::filesystem::copy_file(models / "llama3" / "config.json", rotated / "config.json");
   auto original = engine::Engine::Open(models / "llama3").value();
   auto turned = engine::Engine::Open(rotated).value();
@@ -317,7 +345,7 @@ TEST(PairVerdictTest, RawNormCosineTrapIsRejected) {
   const auto& vb = b.begin()->second.second;
   for (size_t i = 0; i < va.size(); ++i) dot += va[i] * vb[i], na += va[i] * va[i], nb += vb[i] * vb[i];
   EXPECT_GT(dot / std::sqrt(na * nb), 0.9);  // the raw cosine looks damning
-  PairVerdict v = Compare(Write(dir.path() / "a", a), Write(dir.path() / "b", b));
+  PairVerdict v = Compare(WriteModel(dir.path() / "a", a), WriteModel(dir.path() / "b", b));
   EXPECT_EQ(v.verdict, "independent") << v.explanation;
 
   // A real derivative's norms (small changes) are found by the centred correlation.
@@ -326,7 +354,7 @@ TEST(PairVerdictTest, RawNormCosineTrapIsRejected) {
   for (auto& [name, t] : c) {
     for (float& x : t.second) x += small(rng);
   }
-  EXPECT_EQ(Compare(Write(dir.path() / "c", c), dir.path() / "a").verdict, "derived");
+  EXPECT_EQ(Compare(WriteModel(dir.path() / "c", c), dir.path() / "a").verdict, "derived");
 }
 
 }  // namespace

@@ -27,7 +27,25 @@ TensorRole RoleOf(const std::string& name) {
       {"post_feedforward_layernorm.weight", "norm.post_mlp"},
       {"self_attn.q_proj.bias", "attn.q.bias"}, {"attn_q.bias", "attn.q.bias"},
       {"self_attn.k_proj.bias", "attn.k.bias"}, {"attn_k.bias", "attn.k.bias"},
-      {"self_attn.v_proj.bias", "attn.v.bias"}, {"attn_v.bias", "attn.v.bias"}};
+      {"self_attn.v_proj.bias", "attn.v.bias"}, {"attn_v.bias", "attn.v.bias"},
+      // Plain (not gated) MLPs of vision and audio towers: fc1 widens, fc2 narrows.
+      {"mlp.fc1.weight", "mlp.up"},           {"mlp.fc2.weight", "mlp.down"},
+      // Mixture-of-experts layers: the router, the shared expert, and GGUF's stacked experts
+      // ([experts x units x dim] in one tensor).
+      {"mlp.gate.weight", "moe.router"},      {"block_sparse_moe.gate.weight", "moe.router"},
+      {"ffn_gate_inp.weight", "moe.router"},
+      {"ffn_gate_exps.weight", "moe.gate"},   {"ffn_up_exps.weight", "moe.up"},
+      {"ffn_down_exps.weight", "moe.down"},
+      {"mlp.shared_expert.gate_proj.weight", "moe.shared.gate"}, {"mlp.shared_experts.gate_proj.weight", "moe.shared.gate"},
+      {"ffn_gate_shexp.weight", "moe.shared.gate"},
+      {"mlp.shared_expert.up_proj.weight", "moe.shared.up"}, {"mlp.shared_experts.up_proj.weight", "moe.shared.up"},
+      {"ffn_up_shexp.weight", "moe.shared.up"},
+      {"mlp.shared_expert.down_proj.weight", "moe.shared.down"}, {"mlp.shared_experts.down_proj.weight", "moe.shared.down"},
+      {"ffn_down_shexp.weight", "moe.shared.down"}};
+  // One expert of a mixture-of-experts layer (Mixtral's w1/w3/w2 are gate/up/down).
+  static const std::regex kExpert(R"(^(?:mlp|block_sparse_moe)\.experts\.(\d+)\.(gate_proj|up_proj|down_proj|w1|w3|w2)\.weight$)");
+  static const std::map<std::string, std::string> kExpertRoles = {
+      {"gate_proj", "gate"}, {"w1", "gate"}, {"up_proj", "up"}, {"w3", "up"}, {"down_proj", "down"}, {"w2", "down"}};
   static const std::map<std::string, std::string> kGlobalRoles = {
       {"model.embed_tokens.weight", "embed"}, {"token_embd.weight", "embed"}, {"transformer.wte.weight", "embed"},
       {"lm_head.weight", "lm_head"},          {"output.weight", "lm_head"},
@@ -45,12 +63,19 @@ TensorRole RoleOf(const std::string& name) {
     r.role = g->second;
     return r;
   }
-  static const std::regex kLayer(R"((?:^|\.)(?:layers|blk|h)\.(\d+)\.(.+)$)");
+  static const std::regex kLayer(R"((?:^|\.)(?:layers|blk|h|blocks)\.(\d+)\.(.+)$)");
   std::smatch m;
-  if (r.component == "text" && std::regex_search(name, m, kLayer)) {
+  if (std::regex_search(name, m, kLayer)) {
     r.layer = std::stoi(m[1].str());
-    auto known = kLayerRoles.find(m[2].str());
-    r.role = known != kLayerRoles.end() ? known->second : m[2].str();
+    const std::string rest = m[2].str();
+    std::smatch e;
+    if (auto known = kLayerRoles.find(rest); known != kLayerRoles.end()) {
+      r.role = known->second;
+    } else if (std::regex_match(rest, e, kExpert)) {
+      r.role = "moe." + e[1].str() + "." + kExpertRoles.at(e[2].str());
+    } else {
+      r.role = rest;
+    }
     return r;
   }
   r.role = name;

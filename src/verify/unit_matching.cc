@@ -2,6 +2,7 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "engine/kernels.h"
@@ -24,6 +25,15 @@ std::vector<float> Normalised(const std::vector<float>& m, size_t rows, size_t d
   return out;
 }
 
+// cos[i * b_rows + j] = a_i . b_j: every product at once with the engine's vectorized kernel.
+std::vector<float> Products(const float* a, size_t a_rows, const float* b, size_t b_rows, size_t dim) {
+  engine::WeightMatrix rows{"reference", tensor::DType::kF32, b_rows, dim, reinterpret_cast<const uint8_t*>(b),
+                            dim * sizeof(float)};
+  std::vector<float> out(a_rows * b_rows);
+  engine::MatMul(rows, a, a_rows, out.data(), b_rows, omp_get_max_threads());
+  return out;
+}
+
 }  // namespace
 
 Result<std::vector<size_t>> MatchUnits(const std::vector<float>& candidate, const std::vector<float>& reference,
@@ -32,12 +42,7 @@ Result<std::vector<size_t>> MatchUnits(const std::vector<float>& candidate, cons
     return Status::InvalidInput("the two matrices are not both units x dim");
   }
   const std::vector<float> a = Normalised(candidate, units, dim), b = Normalised(reference, units, dim);
-  // Every cosine at once with the engine's vectorized product: rows of `a` against rows of `b`.
-  engine::WeightMatrix rows{"reference", tensor::DType::kF32, units, dim, reinterpret_cast<const uint8_t*>(b.data()),
-                            dim * sizeof(float)};
-  std::vector<float> cosine(units * units);
-  engine::MatMul(rows, a.data(), units, cosine.data(), units, omp_get_max_threads());
-  return MaximumAssignment(cosine, units);
+  return MaximumAssignment(Products(a.data(), units, b.data(), units, dim), units);
 }
 
 UnitAgreement AgreementOf(std::vector<size_t> gate_matching, std::vector<size_t> up_matching) {
@@ -56,6 +61,36 @@ Result<UnitAgreement> MatchingAgreement(const std::vector<float>& candidate_gate
   KAIF_ASSIGN_OR_RETURN(std::vector<size_t> gate, MatchUnits(candidate_gate, reference_gate, units, dim));
   KAIF_ASSIGN_OR_RETURN(std::vector<size_t> up, MatchUnits(candidate_up, reference_up, units, dim));
   return AgreementOf(std::move(gate), std::move(up));
+}
+
+Result<UnitAgreement> RowsAgreement(const UnitRows& reference, const UnitRows& candidate) {
+  if (reference.cols != candidate.cols) return Status::InvalidInput("the two blocks are read on different coordinates");
+  if (reference.rows > candidate.rows) return Status::InvalidInput("more reference units than candidate units");
+  const size_t m = reference.rows, n = candidate.rows, k = reference.cols;
+  KAIF_ASSIGN_OR_RETURN(std::vector<size_t> first,
+                        MaximumAssignment(Products(reference.first.data(), m, candidate.first.data(), n, k), m, n));
+  KAIF_ASSIGN_OR_RETURN(std::vector<size_t> second,
+                        MaximumAssignment(Products(reference.second.data(), m, candidate.second.data(), n, k), m, n));
+  return AgreementOf(std::move(first), std::move(second));
+}
+
+ScreenScore Screen(const UnitRows& reference, size_t units, const UnitRows& candidate) {
+  ScreenScore score;
+  units = std::min(units, reference.rows);
+  if (units == 0 || candidate.rows == 0 || reference.cols != candidate.cols) return score;
+  const size_t n = candidate.rows, k = reference.cols;
+  const std::vector<float> first = Products(reference.first.data(), units, candidate.first.data(), n, k);
+  const std::vector<float> second = Products(reference.second.data(), units, candidate.second.data(), n, k);
+  for (size_t i = 0; i < units; ++i) {
+    const float* f = first.data() + i * n;
+    const float* s = second.data() + i * n;
+    const size_t best_f = static_cast<size_t>(std::max_element(f, f + n) - f);
+    const size_t best_s = static_cast<size_t>(std::max_element(s, s + n) - s);
+    score.agreements += best_f == best_s;
+    score.similarity += (f[best_f] + s[best_s]) / 2.0;
+  }
+  score.similarity /= static_cast<double>(units);
+  return score;
 }
 
 }  // namespace kaif::verify

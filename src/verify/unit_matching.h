@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "util/status.h"
+#include "verify/unit_blocks.h"
 
 namespace kaif::verify {
 
@@ -32,5 +33,24 @@ UnitAgreement AgreementOf(std::vector<size_t> gate_matching, std::vector<size_t>
 Result<UnitAgreement> MatchingAgreement(const std::vector<float>& candidate_gate, const std::vector<float>& reference_gate,
                                         const std::vector<float>& candidate_up, const std::vector<float>& reference_up,
                                         size_t units, size_t dim);
+
+// Some units of the reference (rows of `reference`) matched to all units of the candidate,
+// by each view (both sides' rows unit length, on the same coordinates): each reference
+// unit gets a distinct candidate unit. rho compares the two matchings over the reference's
+// units. InvalidInput when the widths differ or the reference has more rows.
+Result<UnitAgreement> RowsAgreement(const UnitRows& reference, const UnitRows& candidate);
+
+// A cheap look before the matching: the first `units` reference rows, each with its most
+// similar candidate unit by each view. `agreements` counts the units whose two nearest
+// candidate units are the same unit (near 0 for independent models, near `units` for a
+// derived layer); `similarity` is the mean of the two views' best cosines.
+struct ScreenScore {
+  size_t agreements = 0;
+  double similarity = 0;
+  bool operator<(const ScreenScore& o) const {
+    return agreements != o.agreements ? agreements < o.agreements : similarity < o.similarity;
+  }
+};
+ScreenScore Screen(const UnitRows& reference, size_t units, const UnitRows& candidate);
 
 }  // namespace kaif::verify

@@ -291,6 +291,25 @@ expect_exit verify_unrelated_shapes 0 "verdict: inconclusive" "$kaif" verify \
 printf 'not a checkpoint' > garbage.safetensors
 expect_exit verify_malformed 1 "garbage.safetensors: not a valid safetensors file" "$kaif" verify garbage.safetensors --against "$models/llama3"
 
+expect_exit verify_usage 2 "usage: kaif verify CANDIDATE" "$kaif" verify
+expect_exit verify_bad_component 2 "not text, vision or audio" "$kaif" verify "$models/llama3" --against "$models/llama2" \
+  --components text,sound
+expect_exit verify_no_vision 0 "verdict: inconclusive" "$kaif" verify "$models/llama3" --against "$models/llama2" \
+  --components vision
+# The reference library: known models fingerprinted once, then checks read none of them.
+mkdir -p known
+cp -r "$models/llama2" "$models/llama3" known/
+expect_exit verify_index 0 "wrote known/.kaif-index/llama3.fingerprint.safetensors" "$kaif" verify index known
+expect_exit verify_index_again 0 "up to date known/.kaif-index/llama2.fingerprint.safetensors" "$kaif" verify index known
+expect_exit verify_library 0 "verdict: derived (closest: known/llama2" "$kaif" verify \
+  "$src/tests/data/gguf/llama2-q8_0.gguf" --against known --weights-only
+expect_exit verify_fingerprint 0 "is the reference the candidate itself?" "$kaif" verify "$models/llama3" \
+  --against known/.kaif-index/llama3.fingerprint.safetensors
+expect_exit verify_index_none 2 "no checkpoint in this folder" "$kaif" verify index verifyout
+printf 'junk' > junk.fingerprint.safetensors
+expect_exit verify_bad_fingerprint 1 "not a valid safetensors file" "$kaif" verify "$models/llama3" \
+  --against junk.fingerprint.safetensors
+
 # kill -9 in the middle of an evaluation, then the same command again: it resumes from the
 # result cache and writes exactly what an uninterrupted run writes.
 big=$scratch/bigdata/HAERAE-HUB/KMMLU/Law
