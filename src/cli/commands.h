@@ -23,5 +23,6 @@ void AddEvalCommand(CLI::App& app, Runner& run);
 void AddEvalCompareCommand(CLI::App& eval, Runner& run);  // kaif eval compare
 void AddVerifyCommand(CLI::App& app, Runner& run);
 void AddServeCommand(CLI::App& app, Runner& run);
+void AddArenaCommand(CLI::App& app, Runner& run);
 
 }  // namespace kaif::cli

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   kaif::cli::AddEvalCommand(app, run);
   kaif::cli::AddVerifyCommand(app, run);
   kaif::cli::AddServeCommand(app, run);
+  kaif::cli::AddArenaCommand(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -310,6 +310,20 @@ printf 'junk' > junk.fingerprint.safetensors
 expect_exit verify_bad_fingerprint 1 "not a valid safetensors file" "$kaif" verify "$models/llama3" \
   --against junk.fingerprint.safetensors
 
+# kaif arena ratings: Bradley-Terry on the Elo scale, FastChat's battle format.
+arena=$src/tests/data/arena/battles.jsonl
+expect_exit arena_ratings 0 "frontier-a" "$kaif" arena ratings "$arena" \
+  --anchor mixtral-8x7b-instruct-v0.1=1114 --bootstrap 100 --json arena.json
+check arena_json grep -q '"bootstrap_95"' arena.json
+check arena_anchored grep -q '"rating": 1114.0' arena.json
+expect_exit arena_style 0 "style sum_assistant_tokens" "$kaif" arena ratings "$arena" --style-control
+expect_exit arena_bad_anchor 2 "--anchor is MODEL=RATING" "$kaif" arena ratings "$arena" --anchor mixtral
+expect_exit arena_unknown_anchor 2 "fought no battle" "$kaif" arena ratings "$arena" --anchor nobody=1000
+printf '{"model_a":"x","model_b":"y","winner":"model_a"}\n' > onesided.jsonl
+expect_exit arena_unbounded 2 "the ratings are unbounded: y never won against a part of the field" "$kaif" arena ratings onesided.jsonl
+printf '{"model_a":"x","model_b":"y","winner":"model_a"}\n{"model_a":' > brokenbattles.jsonl
+expect_exit arena_malformed 2 "brokenbattles.jsonl, line 2: not valid JSON" "$kaif" arena ratings brokenbattles.jsonl
+
 # kill -9 in the middle of an evaluation, then the same command again: it resumes from the
 # result cache and writes exactly what an uninterrupted run writes.
 big=$scratch/bigdata/HAERAE-HUB/KMMLU/Law
