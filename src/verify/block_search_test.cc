@@ -197,7 +197,9 @@ TEST(BlockSearchTest, APrunedWidthIsFound) {
   PairVerdict v = Compare(WriteModel(dir.path() / "pruned", pruned), WriteModel(dir.path() / "base", base));
   EXPECT_EQ(v.verdict, "derived") << v.explanation;
   for (const Evidence& e : v.evidence) {
-    if (e.test == "mlp_units") EXPECT_LT(e.log_p / std::log(10.0), -6) << e.tensor;
+    if (e.test == "mlp_units") {
+      EXPECT_LT(e.log_p / std::log(10.0), -6) << e.tensor;
+    }
   }
 }
 

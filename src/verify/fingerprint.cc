@@ -133,6 +133,7 @@ Result<Fingerprint> TakeFingerprint(const CheckpointTensors& checkpoint, const F
   for (const UnitBlock& b : UnitBlocks(checkpoint)) {
     BlockPrint p;
     p.key = b.key, p.component = b.component, p.layer = b.layer, p.expert = b.expert, p.units = b.units, p.dim = b.dim;
+    p.views_unordered = b.views_unordered;
     p.unit_ids = SampleIndices(b.units, options.units, 4);
     KAIF_ASSIGN_OR_RETURN(p.rows, ReadUnitRows(b, p.unit_ids, SampleCoordinates(b.dim, options.coordinates)));
     f.blocks.push_back(std::move(p));
@@ -161,7 +162,7 @@ Status SaveFingerprint(const Fingerprint& f, const std::filesystem::path& path) 
   for (const auto& [key, v] : f.norms) out.push_back({"norm/" + key, {v.size()}, v, DType::kF32});
   for (const BlockPrint& b : f.blocks) {
     blocks.push_back({{"key", b.key}, {"component", b.component}, {"layer", b.layer}, {"expert", b.expert},
-                      {"units", b.units}, {"dim", b.dim}});
+                      {"units", b.units}, {"dim", b.dim}, {"unordered", b.views_unordered}});
     out.push_back({"block/" + b.key + "/units", {b.unit_ids.size()}, AsFloats(b.unit_ids), DType::kF32});
     out.push_back({"block/" + b.key + "/first", {b.rows.rows, b.rows.cols}, b.rows.first, DType::kF16});
     out.push_back({"block/" + b.key + "/second", {b.rows.rows, b.rows.cols}, b.rows.second, DType::kF16});
@@ -229,6 +230,7 @@ Result<Fingerprint> LoadFingerprint(const std::filesystem::path& path) {
       p.key = b.at("key").get<std::string>(), p.component = b.at("component").get<std::string>();
       p.layer = b.at("layer").get<int>(), p.expert = b.at("expert").get<int>();
       p.units = b.at("units").get<size_t>(), p.dim = b.at("dim").get<size_t>();
+      p.views_unordered = b.value("unordered", false);
       const size_t m = std::min(p.units, f.options.units), k = std::min(p.dim, f.options.coordinates);
       KAIF_ASSIGN_OR_RETURN(std::vector<float> ids, values("block/" + p.key + "/units", m));
       KAIF_ASSIGN_OR_RETURN(p.unit_ids, AsIndices(ids, p.units, path.string() + ": " + p.key));

@@ -3,7 +3,7 @@
 // against. For a 7B model it is a few megabytes:
 // - every tensor's shape, a hash of its bytes and a fixed sample of its values (exact and
 //   near-exact copies);
-// - norm weights whole (centred correlation);
+// - norm weights whole (rank correlation);
 // - of every unit block (unit_blocks.h), some units on some input coordinates;
 // - of the embedding tables, some hidden dimensions over sampled tokens, with the tokens'
 //   strings, and the tokenizer's vocabulary (tokenizer overlap).
@@ -43,6 +43,7 @@ struct BlockPrint {
   std::string key, component;
   int layer = 0, expert = -1;
   size_t units = 0, dim = 0;
+  bool views_unordered = false;  // see UnitBlock
   std::vector<size_t> unit_ids;  // the kept units, a random subset in random order
   UnitRows rows;                 // those units on SampleCoordinates(dim, coordinates)
 };

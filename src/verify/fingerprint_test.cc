@@ -62,7 +62,9 @@ TEST(FingerprintTest, SavedAndLoadedItComparesTheSame) {
     const PairVerdict direct = ComparePair(*candidate, *llama3, options).value();
     EXPECT_EQ(pairs[0].verdict, direct.verdict);
     EXPECT_EQ(pairs[0].copied_tensors, direct.copied_tensors);
-    if (std::isfinite(direct.log_p)) EXPECT_NEAR(pairs[0].log_p, direct.log_p, std::fabs(direct.log_p) * 0.05 + 0.5);
+    if (std::isfinite(direct.log_p)) {
+      EXPECT_NEAR(pairs[0].log_p, direct.log_p, std::fabs(direct.log_p) * 0.05 + 0.5);
+    }
   }
 }
 
@@ -81,7 +83,9 @@ TEST(FingerprintTest, MalformedFilesAreRefused) {
     EXPECT_TRUE(tensor::WriteSafetensors(file, tensors, metadata).ok());
     Result<Fingerprint> f = LoadFingerprint(file);
     EXPECT_FALSE(f.ok());
-    if (!f.ok()) EXPECT_EQ(f.status().code(), Status::Code::kCorruption) << f.status().ToString();
+    if (!f.ok()) {
+      EXPECT_EQ(f.status().code(), Status::Code::kCorruption) << f.status().ToString();
+    }
   };
   const std::map<std::string, std::string> base = {
       {"format", "kaif.fingerprint/1"}, {"source", "m"}, {"layers", "1"},
@@ -143,7 +147,9 @@ TEST(FingerprintTest, IndexFingerprintsAFolderOnce) {
     EXPECT_TRUE(refs[0].is_fingerprint);
   }
   EXPECT_FALSE(job::ExpandReferences({dir.path() / "nothing"}).ok());
-  EXPECT_FALSE(job::RunIndex({dir.path() / "nothing"}).ok());
+  job::IndexJob nothing;
+  nothing.models = dir.path() / "nothing";
+  EXPECT_FALSE(job::RunIndex(nothing).ok());
 }
 
 }  // namespace

@@ -114,4 +114,11 @@ double LogRankCorrelationPValue(double rho, size_t n) {
   return LogStudentTUpperTail(t, dof);
 }
 
+double LogNormalUpperTail(double z) {
+  if (z < 25) return std::log(0.5 * std::erfc(z / std::sqrt(2.0)));
+  // ln(phi(z) / z) + ln(1 - 1/z^2 + 3/z^4): below erfc's range, exact to 1e-7 here.
+  const double z2 = z * z;
+  return -z2 / 2 - 0.5 * std::log(2 * M_PI) - std::log(z) + std::log1p(-1 / z2 + 3 / (z2 * z2));
+}
+
 }  // namespace kaif::verify

@@ -15,6 +15,9 @@ double LogStudentTUpperTail(double t, double dof);
 // ln P(X >= x) for a chi-squared variable with 2k degrees of freedom (closed form).
 double LogChiSquaredEvenUpperTail(double x, size_t k);
 
+// ln P(Z >= z) for a standard normal Z (asymptotic series far in the tail).
+double LogNormalUpperTail(double z);
+
 // Fisher's method: the combined ln p of independent tests given their ln p-values.
 double FisherCombine(const std::vector<double>& log_p);
 

@@ -32,5 +32,13 @@ TEST(PValuesTest, SpearmanWithTiesAndItsPValue) {
   EXPECT_EQ(LogRankCorrelationPValue(0.9, 2), 0);
 }
 
+TEST(PValuesTest, NormalTailInLogSpace) {
+  // mpmath at 30 digits: ln(erfc(z / sqrt 2) / 2).
+  for (auto [z, want] : {std::pair{1.96, -3.688963651729639}, {5.0, -15.06499839398873}, {24.9, -314.1404127616132},
+                         {25.1, -319.1483874058886}, {40.0, -804.6084420137538}, {100.0, -5005.524208694205}}) {
+    EXPECT_NEAR(LogNormalUpperTail(z), want, std::fabs(want) * 1e-7) << z;
+  }
+}
+
 }  // namespace
 }  // namespace kaif::verify

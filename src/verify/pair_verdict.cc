@@ -30,20 +30,13 @@ double RelativeError(const std::vector<float>& a, const std::vector<float>& b) {
   return norm > 0 ? std::sqrt(diff / norm) : (diff > 0 ? 1.0 : 0.0);
 }
 
-// Pearson's r of the centred vectors and its one-sided ln p (t with n - 2 dof).
-std::pair<double, double> CentredCorrelation(const std::vector<float>& a, const std::vector<float>& b) {
-  const double n = static_cast<double>(a.size());
-  double ma = 0, mb = 0;
-  for (size_t i = 0; i < a.size(); ++i) ma += a[i], mb += b[i];
-  ma /= n, mb /= n;
-  double sab = 0, saa = 0, sbb = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    sab += (a[i] - ma) * (b[i] - mb), saa += (a[i] - ma) * (a[i] - ma), sbb += (b[i] - mb) * (b[i] - mb);
-  }
-  const double r = saa > 0 && sbb > 0 ? sab / std::sqrt(saa * sbb) : 0;
-  if (r >= 1) return {r, -INFINITY};
-  const double dof = n - 2;
-  return {r, LogStudentTUpperTail(r * std::sqrt(dof / ((1 - r) * (1 + r))), dof)};
+// Norm weights by rank correlation, index by index: under independent initialisation the
+// hidden dimensions of one model are exchangeable against the other's (which dimension
+// training makes large is arbitrary), so Spearman's rho has its distribution-free null
+// whatever the weights' distribution. One-sided: a derivative keeps its norms.
+std::pair<double, double> NormCorrelation(const std::vector<float>& a, const std::vector<float>& b) {
+  const double rho = SpearmanRho(std::vector<double>(a.begin(), a.end()), std::vector<double>(b.begin(), b.end()));
+  return {rho, LogRankCorrelationPValue(rho, a.size())};
 }
 
 // The candidate's row for each of the reference print's tokens: by token string when both
@@ -67,37 +60,59 @@ std::vector<std::pair<size_t, size_t>> AlignTokens(const EmbeddingPrint& e, cons
   return out;
 }
 
-// Hidden dimensions as units, seen on two halves of the aligned tokens (alternating): the
-// reference's kept dimensions against all of the candidate's.
-Result<std::optional<UnitAgreement>> EmbeddingAgreement(const EmbeddingPrint& e, const tensor::TensorView& c,
-                                                        const std::vector<std::pair<size_t, size_t>>& aligned) {
-  const size_t half = aligned.size() / 2, m = e.dims.size(), dim = c.shape[1];
-  if (half < 16 || m > dim) return std::optional<UnitAgreement>();
-  UnitRows ref, cand;
-  ref.rows = m, cand.rows = dim, ref.cols = cand.cols = half;
-  ref.first.resize(m * half), ref.second.resize(m * half), cand.first.resize(dim * half), cand.second.resize(dim * half);
-  std::vector<size_t> positions(dim);
-  for (size_t t = 0; t < 2 * half; ++t) {
+// Embedding tables, dimension by dimension: the reference's kept dimensions against the
+// same dimensions of the candidate, each a column over the aligned tokens. The statistic
+// is the sum of the m same-index correlations; its null is the permutation distribution
+// (which candidate dimension faces which reference dimension is arbitrary under
+// independent initialisation), normal by Hoeffding's combinatorial central limit theorem.
+// A test that first matched dimensions (robust to a permuted residual stream) would not be
+// calibrated: independently trained models converge to features that match one to one.
+Result<std::optional<std::pair<double, double>>> EmbeddingCorrelation(const EmbeddingPrint& e, const tensor::TensorView& c,
+                                                                       const std::vector<std::pair<size_t, size_t>>& aligned) {
+  using None = std::optional<std::pair<double, double>>;
+  const size_t m = e.dims.size(), tokens = aligned.size(), dim = c.shape[1];
+  if (dim != e.dim || m < 8 || tokens < 16) return None();
+  std::vector<double> a(m * tokens), b(m * tokens);
+  std::vector<size_t> positions(m);
+  for (size_t t = 0; t < tokens; ++t) {
     const auto [j, row] = aligned[t];
-    auto& r = t % 2 ? ref.second : ref.first;
-    auto& k = t % 2 ? cand.second : cand.first;
-    for (size_t d = 0; d < m; ++d) r[d * half + t / 2] = e.values[d * e.ids.size() + j];
-    for (size_t h = 0; h < dim; ++h) positions[h] = row * dim + h;
+    for (size_t d = 0; d < m; ++d) positions[d] = row * dim + e.dims[d];
     KAIF_ASSIGN_OR_RETURN(std::vector<float> values, ElementsAt(c, positions));
-    for (size_t h = 0; h < dim; ++h) k[h * half + t / 2] = values[h];
+    for (size_t d = 0; d < m; ++d) a[d * tokens + t] = values[d], b[d * tokens + t] = e.values[d * e.ids.size() + j];
   }
-  for (UnitRows* u : {&ref, &cand}) {
-    for (auto* v : {&u->first, &u->second}) {
-      for (size_t r = 0; r < u->rows; ++r) {
-        double norm = 0;
-        for (size_t x = 0; x < half; ++x) norm += static_cast<double>((*v)[r * half + x]) * (*v)[r * half + x];
-        const float scale = norm > 0 ? static_cast<float>(1 / std::sqrt(norm)) : 0.0f;
-        for (size_t x = 0; x < half; ++x) (*v)[r * half + x] *= scale;
-      }
+  for (auto* v : {&a, &b}) {  // each column centred and scaled to unit length
+    for (size_t d = 0; d < m; ++d) {
+      double mean = 0, norm = 0;
+      for (size_t t = 0; t < tokens; ++t) mean += (*v)[d * tokens + t];
+      mean /= static_cast<double>(tokens);
+      for (size_t t = 0; t < tokens; ++t) norm += ((*v)[d * tokens + t] - mean) * ((*v)[d * tokens + t] - mean);
+      const double scale = norm > 0 ? 1 / std::sqrt(norm) : 0;
+      for (size_t t = 0; t < tokens; ++t) (*v)[d * tokens + t] = ((*v)[d * tokens + t] - mean) * scale;
     }
   }
-  KAIF_ASSIGN_OR_RETURN(UnitAgreement t, RowsAgreement(ref, cand));
-  return std::optional<UnitAgreement>(std::move(t));
+  std::vector<double> corr(m * m, 0), row_mean(m, 0), col_mean(m, 0);
+  double grand = 0, trace = 0;
+  for (size_t i = 0; i < m; ++i) {
+    for (size_t j = 0; j < m; ++j) {
+      double s = 0;
+      for (size_t t = 0; t < tokens; ++t) s += a[i * tokens + t] * b[j * tokens + t];
+      corr[i * m + j] = s, row_mean[i] += s / m, col_mean[j] += s / m, grand += s / (m * m);
+    }
+    trace += corr[i * m + i];
+  }
+  // Under a uniformly random pairing of dimensions: mean m * grand, variance
+  // sum d_ij^2 / (m - 1) with d the doubly centred correlations.
+  double variance = 0;
+  for (size_t i = 0; i < m; ++i) {
+    for (size_t j = 0; j < m; ++j) {
+      const double d = corr[i * m + j] - row_mean[i] - col_mean[j] + grand;
+      variance += d * d;
+    }
+  }
+  variance /= static_cast<double>(m - 1);
+  if (!(variance > 0)) return None();
+  const double z = (trace - static_cast<double>(m) * grand) / std::sqrt(variance);
+  return None(std::pair{trace / static_cast<double>(m), LogNormalUpperTail(z)});
 }
 
 // A reference block's rows, as many as the candidate block has units.
@@ -156,6 +171,14 @@ Status CompareBlocks(const CheckpointTensors& candidate, const std::vector<const
       const BlockPrint* best_block = nullptr;
       for (const BlockPrint* p : tested) {
         KAIF_ASSIGN_OR_RETURN(UnitAgreement t, RowsAgreement(Trimmed(p->rows, c.units), cand));
+        if (c.views_unordered || p->views_unordered) {
+          // A block found by shape may hold its views the other way round: both, Bonferroni.
+          UnitRows swapped = cand;
+          std::swap(swapped.first, swapped.second);
+          KAIF_ASSIGN_OR_RETURN(UnitAgreement other, RowsAgreement(Trimmed(p->rows, c.units), swapped));
+          if (other.log_p < t.log_p) t = std::move(other);
+          t.log_p = std::min(0.0, t.log_p + std::log(2.0));
+        }
         if (c.component == "text" && c.layer < candidate.layers() && p->layer < f.layers) {
           double& cell = out[r].layer_log_p[static_cast<size_t>(c.layer)][static_cast<size_t>(p->layer)];
           cell = std::min(cell, t.log_p);
@@ -205,7 +228,7 @@ Result<std::vector<PairVerdict>> CompareWeights(const CheckpointTensors& candida
         if (!norms.count(key)) {
           KAIF_ASSIGN_OR_RETURN(norms[key], Values(*c));
         }
-        auto [rho, log_p] = CentredCorrelation(norms[key], ref_norm->second);
+        auto [rho, log_p] = NormCorrelation(norms[key], ref_norm->second);
         v.evidence.push_back({"norm_correlation", key, std::nullopt, "", rho, log_p});
       }
     }
@@ -236,8 +259,8 @@ Result<std::vector<PairVerdict>> CompareWeights(const CheckpointTensors& candida
       const bool copied = std::any_of(v.evidence.begin(), v.evidence.end(),
                                       [&](const Evidence& x) { return x.test == "copy" && x.tensor == e.key; });
       if (copied) continue;  // counted above
-      KAIF_ASSIGN_OR_RETURN(std::optional<UnitAgreement> t, EmbeddingAgreement(e, *c, aligned));
-      if (t) v.evidence.push_back({"embedding_dims", e.key, std::nullopt, "", t->rho, t->log_p});
+      KAIF_ASSIGN_OR_RETURN(auto t, EmbeddingCorrelation(e, *c, aligned));
+      if (t) v.evidence.push_back({"embedding_dims", e.key, std::nullopt, "", t->first, t->second});
     }
   }
   KAIF_RETURN_IF_ERROR(CompareBlocks(candidate, references, options, out));

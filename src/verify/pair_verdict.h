@@ -11,14 +11,20 @@
 // matchings' agreement (unit_matching.h); every candidate block is searched against every
 // reference block of its component and width, so duplicated, dropped or shifted layers
 // and permuted experts are found (Bonferroni-corrected for the search; with many blocks a
-// cheap screen picks which pairs get the full matching); (3) norm weights by their centred
-// correlation (never the raw cosine, near 1 for any two models because norm weights sit
-// near 1); (4) embedding tables, tokens aligned by string across vocabularies (by id for
-// one vocabulary): the reference's sampled hidden dimensions matched to the candidate's on
-// two halves of the tokens agree for a derived model, even one that permuted its residual
-// stream. With both models on the native engine, (5) MLP neurons matched by their
-// activations on the same tokens (activation_match.h), robust to rotations of the residual
-// stream.
+// cheap screen picks which pairs get the full matching); (3) norm weights by their rank
+// correlation, dimension by dimension (never the raw cosine, near 1 for any two models
+// because norm weights sit near 1); (4) embedding tables, tokens aligned by string across
+// vocabularies (by id for one vocabulary), the same hidden dimensions correlated over the
+// tokens, against the permutation null of which dimension faces which. With both models
+// on the native engine, (5) MLP neurons matched by their activations on the same tokens
+// (activation_match.h), robust to rotations of the residual stream.
+//
+// Every null is exact or checked: under independent initialisation the hidden dimensions
+// and units of one model are exchangeable against the other's, whatever training did.
+// Tests that first match dimensions to each other are avoided where trained models break
+// them (independently trained models converge to features that match one to one; see
+// trained_family_test.cc): the MLP test is the exception, as gate and up rows share only
+// the unit's index.
 #pragma once
 
 #include <optional>

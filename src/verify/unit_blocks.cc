@@ -180,6 +180,48 @@ std::vector<UnitBlock> UnitBlocks(const CheckpointTensors& checkpoint) {
     b.units = b.first->shape[0], b.dim = b.first->shape[1];
     out.push_back(b);
   }
+  // Fallback by shape, for layers whose names no role table knows: two wide matrices of
+  // one shape [units x dim] (units > dim) and one [dim x units] are a gated MLP; one of
+  // each, a plain one.
+  std::map<std::pair<std::string, int>, std::vector<std::pair<std::string, const tensor::TensorView*>>> unknown;
+  for (const auto& [key, t] : checkpoint.by_key()) {
+    const size_t a = key.find('/'), b = key.find('/', a + 1);
+    if (a == std::string::npos || b == std::string::npos || key[a + 1] == '-' || !Matrix(t)) continue;
+    const std::string role = key.substr(b + 1);
+    bool known = false;
+    for (const char* prefix : {"mlp.", "moe.", "attn.", "norm."}) known = known || role.rfind(prefix, 0) == 0;
+    if (!known) unknown[{key.substr(0, a), std::stoi(key.substr(a + 1, b - a - 1))}].emplace_back(key, t);
+  }
+  for (const auto& [where, tensors] : unknown) {
+    const auto& [component, layer] = where;
+    const bool has_block = std::any_of(out.begin(), out.end(), [&](const UnitBlock& x) {
+      return x.component == component && x.layer == layer;
+    });
+    if (has_block) continue;
+    std::vector<const tensor::TensorView*> wide, narrow;
+    for (const auto& [key, t] : tensors) (t->shape[0] > t->shape[1] ? wide : narrow).push_back(t);
+    UnitBlock x;
+    x.component = component, x.layer = layer, x.key = component + "/" + std::to_string(layer) + "/mlp";
+    x.views_unordered = true;
+    auto transposed = [&](const tensor::TensorView* w) {
+      return std::count_if(narrow.begin(), narrow.end(), [&](const tensor::TensorView* t) {
+               return t->shape[0] == w->shape[1] && t->shape[1] == w->shape[0];
+             }) == 1;
+    };
+    if (wide.size() == 2 && wide[0]->shape == wide[1]->shape && transposed(wide[0])) {
+      x.first = wide[0], x.second = wide[1];
+    } else if (wide.size() == 1 && transposed(wide[0])) {
+      x.first = wide[0];
+      x.second = *std::find_if(narrow.begin(), narrow.end(), [&](const tensor::TensorView* t) {
+        return t->shape[0] == wide[0]->shape[1] && t->shape[1] == wide[0]->shape[0];
+      });
+      x.second_by_columns = true;
+    } else {
+      continue;
+    }
+    x.units = x.first->shape[0], x.dim = x.first->shape[1];
+    out.push_back(x);
+  }
   std::sort(out.begin(), out.end(), [](const UnitBlock& x, const UnitBlock& y) {
     return std::tie(x.component, x.layer, x.expert, x.key) < std::tie(y.component, y.layer, y.expert, y.key);
   });

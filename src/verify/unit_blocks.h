@@ -25,9 +25,12 @@ struct UnitBlock {
   const tensor::TensorView* first = nullptr;   // [units x dim], or one expert of [experts x units x dim]
   const tensor::TensorView* second = nullptr;  // the same shape, or [dim x units] when by columns
   bool second_by_columns = false;
+  bool views_unordered = false;  // found by shape: which view is the gate is not known
 };
 
-// Every block of a checkpoint, in key order.
+// Every block of a checkpoint, in key order: by tensor roles (tensor_roles.h), and for a
+// layer of unknown names, by shape (two [units x dim] matrices with units > dim and one
+// [dim x units]: a gated MLP; one of each: a plain MLP).
 std::vector<UnitBlock> UnitBlocks(const CheckpointTensors& checkpoint);
 
 // Views of some units on some coordinates, each row scaled to unit length (zero rows stay
