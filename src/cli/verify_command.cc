@@ -23,7 +23,7 @@ void AddVerifyCommand(CLI::App& app, Runner& run) {
   cmd->add_option("candidate", flags->candidate, "The candidate checkpoint (safetensors folder or file, or GGUF)");
   cmd->add_option("--against", flags->against,
                   "References: checkpoints, fingerprint files, or libraries made by `kaif verify index`");
-  cmd->add_option("--components", flags->components, "Only these components (text, vision, audio)")->delimiter(',');
+  cmd->add_option("--components", flags->components, "Only these components (text, vision, audio; default all)")->delimiter(',');
   cmd->add_option("--alpha", flags->alpha, "Significance level of the verdict")->capture_default_str();
   cmd->add_option("--out", flags->out, "Folder for verify.json, verify.html (and the independence results document)");
   cmd->add_flag("--weights-only", flags->weights_only, "Skip the activation test (running both models)");
@@ -57,8 +57,9 @@ void AddVerifyCommand(CLI::App& app, Runner& run) {
       }
       job::VerifyJob job;
       for (const std::string& c : flags->components) {
+        if (c == "all") continue;
         if (c != "text" && c != "vision" && c != "audio") {
-          return Fail(Status::InvalidInput("--components: " + c + " is not text, vision or audio"));
+          return Fail(Status::InvalidInput("--components: " + c + " is not text, vision, audio or all"));
         }
         job.options.components.insert(c);
       }
@@ -79,8 +80,10 @@ void AddVerifyCommand(CLI::App& app, Runner& run) {
                     p.log_p / std::log(10.0), p.explanation.c_str());
         if (p.tokenizer_overlap) {
           const auto& o = *p.tokenizer_overlap;
-          std::printf("    tokenizers: %zu and %zu tokens, %zu strings shared, %zu at the same id\n", o.candidate_vocab,
-                      o.reference_vocab, o.shared_strings, o.same_ids);
+          std::printf("    tokenizers: %zu and %zu tokens, %zu strings shared, %zu at the same id; %zu and %zu merges, "
+                      "%zu shared, the first %zu identical\n",
+                      o.candidate_vocab, o.reference_vocab, o.shared_strings, o.same_ids, o.candidate_merges,
+                      o.reference_merges, o.shared_merges, o.same_leading_merges);
         }
         for (const verify::ComponentVerdict& c : p.components) {
           std::printf("    component %-8s %-12s log10 p %10.2f  (%zu tests, %zu copies)\n", c.component.c_str(),

@@ -96,7 +96,9 @@ Result<VerifyOutcome> RunVerify(const VerifyJob& job) {
     if (p.tokenizer_overlap) {
       const auto& o = *p.tokenizer_overlap;
       overlap = {{"candidate_vocab", o.candidate_vocab}, {"reference_vocab", o.reference_vocab},
-                 {"shared_strings", o.shared_strings}, {"same_ids", o.same_ids}};
+                 {"shared_strings", o.shared_strings}, {"same_ids", o.same_ids},
+                 {"candidate_merges", o.candidate_merges}, {"reference_merges", o.reference_merges},
+                 {"shared_merges", o.shared_merges}, {"same_leading_merges", o.same_leading_merges}};
     }
     json components = json::array();
     for (const verify::ComponentVerdict& c : p.components) {

@@ -30,9 +30,11 @@ std::string RenderVerifyHtml(const json& report) {
                         EscapeXml(pair.value("verdict", "")), EscapeXml(pair.value("verdict", "")),
                         EscapeXml(pair.value("explanation", "")));
     if (const json& o = pair["tokenizer_overlap"]; o.is_object()) {
-      html += fmt::format("<p>Tokenizers: {} and {} tokens, {} strings shared, {} of them at the same id.</p>\n",
+      html += fmt::format("<p>Tokenizers: {} and {} tokens, {} strings shared, {} of them at the same id; {} and {} "
+                          "merges, {} shared, the first {} identical.</p>\n",
                           o.value("candidate_vocab", 0), o.value("reference_vocab", 0), o.value("shared_strings", 0),
-                          o.value("same_ids", 0));
+                          o.value("same_ids", 0), o.value("candidate_merges", 0), o.value("reference_merges", 0),
+                          o.value("shared_merges", 0), o.value("same_leading_merges", 0));
     }
     if (const json& components = pair["components"]; components.is_array() && !components.empty()) {
       html += "<table><thead><tr><th>component</th><th>verdict</th><th>tests</th><th>copied tensors</th><th>log10 p</th>"

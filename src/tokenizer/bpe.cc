@@ -1,5 +1,7 @@
 #include "tokenizer/bpe.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <queue>
 
@@ -81,6 +83,18 @@ std::optional<int> BpeModel::Find(const std::string& token) const {
 const std::string& BpeModel::TokenText(int id) const {
   static const std::string kEmpty;
   return id >= 0 && static_cast<size_t>(id) < id_to_token_.size() ? id_to_token_[static_cast<size_t>(id)] : kEmpty;
+}
+
+std::vector<std::string> BpeModel::Merges() const {
+  std::vector<std::pair<int, std::string>> ranked;
+  for (const auto& [key, merge] : merges_) {
+    ranked.emplace_back(merge.rank, TokenText(static_cast<int>(key >> 32)) + " " +
+                                        TokenText(static_cast<int>(key & 0xffffffffu)));
+  }
+  std::sort(ranked.begin(), ranked.end());
+  std::vector<std::string> out;
+  for (auto& [rank, text] : ranked) out.push_back(std::move(text));
+  return out;
 }
 
 void BpeModel::EncodeCharacters(const std::string& word, std::vector<int>& symbols) const {

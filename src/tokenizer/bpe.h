@@ -27,6 +27,8 @@ class BpeModel {
   // Adds a token the vocabulary lacks (added tokens may); returns its id.
   void AddToken(const std::string& token, int id);
   const std::string& TokenText(int id) const;  // "" if unknown
+  // The merges as "left right", lowest rank first.
+  std::vector<std::string> Merges() const;
   int vocab_size() const { return static_cast<int>(id_to_token_.size()); }
 
  private:

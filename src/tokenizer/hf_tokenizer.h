@@ -27,6 +27,7 @@ class HfTokenizer : public Tokenizer {
   std::string Decode(const std::vector<int>& ids, bool skip_special_tokens = false) const override;
   std::string TokenText(int id) const override { return model_.TokenText(id); }
   int vocab_size() const override { return model_.vocab_size(); }
+  std::vector<std::string> Merges() const override { return model_.Merges(); }
 
  private:
   HfTokenizer(BpeModel model, Normalizer normalizer, PreTokenizer pre_tokenizer, std::vector<AddedToken> added);

@@ -26,6 +26,8 @@ class Tokenizer {
   // The vocabulary text of a token ("Ġhello", "▁한", "<|im_start|>"), "" if the id is unknown.
   virtual std::string TokenText(int id) const = 0;
   virtual int vocab_size() const = 0;
+  // BPE merges as "left right", lowest rank first; empty for tokenizers without them.
+  virtual std::vector<std::string> Merges() const { return {}; }
 };
 
 }  // namespace kaif::tokenizer

@@ -146,6 +146,7 @@ Result<Fingerprint> TakeFingerprint(const CheckpointTensors& checkpoint, const F
   }
   if (const tokenizer::Tokenizer* tok = checkpoint.tokenizer()) {
     for (int id = 0; id < tok->vocab_size(); ++id) f.vocabulary.push_back(tok->TokenText(id));
+    f.merges = tok->Merges();
   }
   return f;
 }
@@ -180,7 +181,8 @@ Status SaveFingerprint(const Fingerprint& f, const std::filesystem::path& path) 
   return tensor::WriteSafetensors(path, out,
                                   {{"format", kFormat}, {"source", f.source}, {"layers", std::to_string(f.layers)},
                                    {"options", options.dump()}, {"tensors", tensors.dump()}, {"blocks", blocks.dump()},
-                                   {"embeddings", dump(embeddings)}, {"vocabulary", dump(f.vocabulary)}});
+                                   {"embeddings", dump(embeddings)}, {"vocabulary", dump(f.vocabulary)},
+                                   {"merges", dump(f.merges)}});
 }
 
 Result<Fingerprint> LoadFingerprint(const std::filesystem::path& path) {
@@ -265,6 +267,7 @@ Result<Fingerprint> LoadFingerprint(const std::filesystem::path& path) {
       f.embeddings.push_back(std::move(p));
     }
     f.vocabulary = nlohmann::json::parse(field("vocabulary")).get<std::vector<std::string>>();
+    f.merges = nlohmann::json::parse(field("merges")).get<std::vector<std::string>>();
   } catch (const std::exception& e) {
     return Status::Corruption(path.string() + ": malformed fingerprint metadata: " + e.what());
   }

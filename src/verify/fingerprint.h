@@ -66,6 +66,7 @@ struct Fingerprint {
   std::vector<BlockPrint> blocks;
   std::vector<EmbeddingPrint> embeddings;
   std::vector<std::string> vocabulary;  // token strings by id, when the checkpoint has a tokenizer
+  std::vector<std::string> merges;      // its BPE merges, lowest rank first
 };
 
 Result<Fingerprint> TakeFingerprint(const CheckpointTensors& checkpoint, const FingerprintOptions& options = {});

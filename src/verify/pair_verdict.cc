@@ -7,6 +7,7 @@
 #include <cmath>
 #include <map>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "verify/activation_match.h"
 #include "verify/p_values.h"
@@ -246,6 +247,14 @@ Result<std::vector<PairVerdict>> CompareWeights(const CheckpointTensors& candida
         if (it == in_reference.end()) continue;
         ++o.shared_strings;
         o.same_ids += it->second == id;
+      }
+      const std::vector<std::string> merges = tok->Merges();
+      o.candidate_merges = merges.size(), o.reference_merges = f.merges.size();
+      const std::unordered_set<std::string> reference_merges(f.merges.begin(), f.merges.end());
+      for (const std::string& m : merges) o.shared_merges += reference_merges.count(m);
+      while (o.same_leading_merges < std::min(merges.size(), f.merges.size()) &&
+             merges[o.same_leading_merges] == f.merges[o.same_leading_merges]) {
+        ++o.same_leading_merges;
       }
       v.tokenizer_overlap = o;
     }

@@ -82,8 +82,12 @@ struct PairVerdict {
   // When both checkpoints carry a tokenizer: vocabulary sizes, token strings they share,
   // and shared strings at the same id. Facts, not a test: teams often start from another
   // model's tokenizer legitimately.
+  // Merges likewise: how many both have, and how many leading merges are the same in the
+  // same order (a tokenizer trained afresh on similar text shares merges, rarely a long
+  // identical prefix of them).
   struct TokenizerOverlap {
     size_t candidate_vocab = 0, reference_vocab = 0, shared_strings = 0, same_ids = 0;
+    size_t candidate_merges = 0, reference_merges = 0, shared_merges = 0, same_leading_merges = 0;
   };
   std::optional<TokenizerOverlap> tokenizer_overlap;
   std::vector<ComponentVerdict> components;

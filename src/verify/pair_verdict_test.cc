@@ -355,6 +355,31 @@ TEST(PairVerdictTest, TokenizerOverlapIsReported) {
   EXPECT_EQ(v.verdict, "independent");  // a shared tokenizer is no evidence by itself
 }
 
+// Merges: shared ones are common between tokenizers trained on similar text; the same
+// leading merges in the same order are the mark of a reused tokenizer.
+TEST(PairVerdictTest, TokenizerMergesAreCompared) {
+  const auto models = kaif::testing::ModelFixtures();
+  kaif::testing::ScratchDir dir("kaif-verify-merges");
+  auto with_merges = [&](const std::string& name, const std::vector<std::string>& merges) {
+    nlohmann::json t = nlohmann::json::parse(std::ifstream(models / "bytes" / "tokenizer.json"));
+    t["model"]["vocab"]["he"] = 256, t["model"]["vocab"]["th"] = 257, t["model"]["vocab"]["the"] = 258;
+    t["model"]["merges"] = merges;
+    std::filesystem::create_directories(dir.path() / name);
+    std::filesystem::copy_file(models / "llama3" / "model.safetensors", dir.path() / name / "model.safetensors");
+    std::ofstream(dir.path() / name / "tokenizer.json") << t.dump();
+    return dir.path() / name;
+  };
+  const auto a = with_merges("a", {"h e", "t h", "th e"});
+  const auto b = with_merges("b", {"t h", "h e", "th e"});
+  const auto c = with_merges("c", {"h e", "t h", "th e"});
+  PairVerdict reordered = Compare(a, b);
+  ASSERT_TRUE(reordered.tokenizer_overlap);
+  EXPECT_EQ(reordered.tokenizer_overlap->candidate_merges, 3u);
+  EXPECT_EQ(reordered.tokenizer_overlap->shared_merges, 3u);
+  EXPECT_EQ(reordered.tokenizer_overlap->same_leading_merges, 0u);
+  EXPECT_EQ(Compare(a, c).tokenizer_overlap->same_leading_merges, 3u);
+}
+
 // The 2026 accusation: raw cosine of two models' norm weights near 0.97 "proved" copying.
 // Norm weights sit near 1 in every model, so kaif uses their rank correlation only.
 TEST(PairVerdictTest, RawNormCosineTrapIsRejected) {

@@ -292,7 +292,7 @@ printf 'not a checkpoint' > garbage.safetensors
 expect_exit verify_malformed 1 "garbage.safetensors: not a valid safetensors file" "$kaif" verify garbage.safetensors --against "$models/llama3"
 
 expect_exit verify_usage 2 "usage: kaif verify CANDIDATE" "$kaif" verify
-expect_exit verify_bad_component 2 "not text, vision or audio" "$kaif" verify "$models/llama3" --against "$models/llama2" \
+expect_exit verify_bad_component 2 "not text, vision, audio or all" "$kaif" verify "$models/llama3" --against "$models/llama2" \
   --components text,sound
 expect_exit verify_no_vision 0 "verdict: inconclusive" "$kaif" verify "$models/llama3" --against "$models/llama2" \
   --components vision
