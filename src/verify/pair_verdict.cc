@@ -43,17 +43,15 @@ std::pair<double, double> NormCorrelation(const std::vector<float>& a, const std
 // The candidate's row for each of the reference print's tokens: by token string when both
 // sides know their strings, else by id when the vocabularies have the same size.
 // Pairs (position in the print, candidate row).
-std::vector<std::pair<size_t, size_t>> AlignTokens(const EmbeddingPrint& e, const CheckpointTensors& candidate,
+// `ids`: the candidate's token strings (empty without a tokenizer).
+std::vector<std::pair<size_t, size_t>> AlignTokens(const EmbeddingPrint& e,
+                                                   const std::unordered_map<std::string, size_t>& ids,
                                                    size_t candidate_rows) {
   std::vector<std::pair<size_t, size_t>> out;
-  const tokenizer::Tokenizer* tok = candidate.tokenizer();
-  if (tok && !e.tokens.empty()) {
-    std::unordered_map<std::string, size_t> ids;
-    for (int id = 0; id < tok->vocab_size() && static_cast<size_t>(id) < candidate_rows; ++id) {
-      ids.emplace(tok->TokenText(id), static_cast<size_t>(id));
-    }
+  if (!ids.empty() && !e.tokens.empty()) {
     for (size_t j = 0; j < e.tokens.size(); ++j) {
-      if (auto it = ids.find(e.tokens[j]); it != ids.end()) out.emplace_back(j, it->second);
+      auto it = ids.find(e.tokens[j]);
+      if (it != ids.end() && it->second < candidate_rows) out.emplace_back(j, it->second);
     }
   } else if (candidate_rows == e.vocab) {
     for (size_t j = 0; j < e.ids.size(); ++j) out.emplace_back(j, e.ids[j]);
@@ -203,6 +201,13 @@ Result<std::vector<PairVerdict>> CompareWeights(const CheckpointTensors& candida
   std::vector<PairVerdict> out(references.size());
   std::map<std::string, TensorSketch> sketches;  // the candidate's, taken once
   std::map<std::string, std::vector<float>> norms;
+  // The candidate's tokenizer, read once for every reference.
+  std::unordered_map<std::string, size_t> candidate_ids;
+  std::vector<std::string> candidate_merges;
+  if (const tokenizer::Tokenizer* tok = candidate.tokenizer()) {
+    for (int id = 0; id < tok->vocab_size(); ++id) candidate_ids.emplace(tok->TokenText(id), static_cast<size_t>(id));
+    candidate_merges = tok->Merges();
+  }
   for (size_t r = 0; r < references.size(); ++r) {
     const Fingerprint& f = *references[r];
     PairVerdict& v = out[r];
@@ -248,7 +253,7 @@ Result<std::vector<PairVerdict>> CompareWeights(const CheckpointTensors& candida
         ++o.shared_strings;
         o.same_ids += it->second == id;
       }
-      const std::vector<std::string> merges = tok->Merges();
+      const std::vector<std::string>& merges = candidate_merges;
       o.candidate_merges = merges.size(), o.reference_merges = f.merges.size();
       const std::unordered_set<std::string> reference_merges(f.merges.begin(), f.merges.end());
       for (const std::string& m : merges) o.shared_merges += reference_merges.count(m);
@@ -263,7 +268,7 @@ Result<std::vector<PairVerdict>> CompareWeights(const CheckpointTensors& candida
     for (const EmbeddingPrint& e : f.embeddings) {
       const tensor::TensorView* c = candidate.Find(e.key);
       if (!Wanted(options, e.key) || !c || c->shape.size() != 2 || !tensor::Info(c->dtype).is_float) continue;
-      const auto aligned = AlignTokens(e, candidate, c->shape[0]);
+      const auto aligned = AlignTokens(e, candidate_ids, c->shape[0]);
       v.shared_tokens = std::max(v.shared_tokens, aligned.size());
       const bool copied = std::any_of(v.evidence.begin(), v.evidence.end(),
                                       [&](const Evidence& x) { return x.test == "copy" && x.tensor == e.key; });
