@@ -19,8 +19,9 @@ namespace kaif::verify {
 // Token ids both models read: `count` seeded pseudo-random ids below `vocab`.
 std::vector<int> ProbeTokens(size_t vocab, size_t count, uint64_t seed = 20260101);
 
-// By layer index (layers of equal width in both models).
+// By layer index (layers of equal width in both models); `reference_units` of the
+// reference's neurons (all when fewer) matched to all of the candidate's.
 Result<std::map<int, UnitAgreement>> ActivationAgreement(engine::Engine& candidate, engine::Engine& reference,
-                                                         const std::vector<int>& ids);
+                                                         const std::vector<int>& ids, size_t reference_units = 256);
 
 }  // namespace kaif::verify

@@ -288,7 +288,8 @@ Status AddActivationTest(PairVerdict& pair, const ModelEngines& engines, const V
   const size_t vocab = static_cast<size_t>(std::min(a.vocab_size, b.vocab_size));
   const size_t window = static_cast<size_t>(std::min(a.max_positions, b.max_positions));
   const std::vector<int> ids = ProbeTokens(vocab, std::min<size_t>(options.probe_tokens, window > 0 ? window : 256));
-  KAIF_ASSIGN_OR_RETURN(auto agreements, ActivationAgreement(*engines.candidate, *engines.reference, ids));
+  KAIF_ASSIGN_OR_RETURN(auto agreements, ActivationAgreement(*engines.candidate, *engines.reference, ids,
+                                                             options.fingerprint.units));
   for (const auto& [layer, t] : agreements) {
     pair.evidence.push_back({"mlp_activations", fmt::format("text/{}/mlp", layer), layer, "", t.rho, t.log_p});
   }

@@ -13,18 +13,6 @@
 namespace kaif::verify {
 namespace {
 
-// Rows scaled to unit length (a zero row stays zero: it matches nothing better than anything).
-std::vector<float> Normalised(const std::vector<float>& m, size_t rows, size_t dim) {
-  std::vector<float> out(m);
-  for (size_t r = 0; r < rows; ++r) {
-    double norm = 0;
-    for (size_t k = 0; k < dim; ++k) norm += static_cast<double>(m[r * dim + k]) * m[r * dim + k];
-    const float scale = norm > 0 ? static_cast<float>(1 / std::sqrt(norm)) : 0.0f;
-    for (size_t k = 0; k < dim; ++k) out[r * dim + k] *= scale;
-  }
-  return out;
-}
-
 // cos[i * b_rows + j] = a_i . b_j: every product at once with the engine's vectorized kernel.
 std::vector<float> Products(const float* a, size_t a_rows, const float* b, size_t b_rows, size_t dim) {
   engine::WeightMatrix rows{"reference", tensor::DType::kF32, b_rows, dim, reinterpret_cast<const uint8_t*>(b),
@@ -32,17 +20,6 @@ std::vector<float> Products(const float* a, size_t a_rows, const float* b, size_
   std::vector<float> out(a_rows * b_rows);
   engine::MatMul(rows, a, a_rows, out.data(), b_rows, omp_get_max_threads());
   return out;
-}
-
-}  // namespace
-
-Result<std::vector<size_t>> MatchUnits(const std::vector<float>& candidate, const std::vector<float>& reference,
-                                       size_t units, size_t dim) {
-  if (candidate.size() != units * dim || reference.size() != units * dim) {
-    return Status::InvalidInput("the two matrices are not both units x dim");
-  }
-  const std::vector<float> a = Normalised(candidate, units, dim), b = Normalised(reference, units, dim);
-  return MaximumAssignment(Products(a.data(), units, b.data(), units, dim), units);
 }
 
 UnitAgreement AgreementOf(std::vector<size_t> gate_matching, std::vector<size_t> up_matching) {
@@ -55,13 +32,7 @@ UnitAgreement AgreementOf(std::vector<size_t> gate_matching, std::vector<size_t>
   return out;
 }
 
-Result<UnitAgreement> MatchingAgreement(const std::vector<float>& candidate_gate, const std::vector<float>& reference_gate,
-                                        const std::vector<float>& candidate_up, const std::vector<float>& reference_up,
-                                        size_t units, size_t dim) {
-  KAIF_ASSIGN_OR_RETURN(std::vector<size_t> gate, MatchUnits(candidate_gate, reference_gate, units, dim));
-  KAIF_ASSIGN_OR_RETURN(std::vector<size_t> up, MatchUnits(candidate_up, reference_up, units, dim));
-  return AgreementOf(std::move(gate), std::move(up));
-}
+}  // namespace
 
 Result<UnitAgreement> RowsAgreement(const UnitRows& reference, const UnitRows& candidate) {
   if (reference.cols != candidate.cols) return Status::InvalidInput("the two blocks are read on different coordinates");

@@ -19,6 +19,19 @@ std::vector<float> Random(std::mt19937& rng, float scale = 0.05f) {
   return m;
 }
 
+// Both views of every unit, rows scaled to unit length.
+UnitRows Rows(const std::vector<float>& gate, const std::vector<float>& up) {
+  UnitRows r{gate, up, kUnits, kDim};
+  for (auto* v : {&r.first, &r.second}) {
+    for (size_t i = 0; i < kUnits; ++i) {
+      double n = 0;
+      for (size_t k = 0; k < kDim; ++k) n += (*v)[i * kDim + k] * (*v)[i * kDim + k];
+      for (size_t k = 0; k < kDim; ++k) (*v)[i * kDim + k] /= static_cast<float>(std::sqrt(n));
+    }
+  }
+  return r;
+}
+
 // Rows permuted by `order`, plus noise (a fine-tune).
 std::vector<float> Derived(const std::vector<float>& m, const std::vector<size_t>& order, std::mt19937& rng,
                            float noise) {
@@ -37,7 +50,7 @@ TEST(UnitMatchingTest, IndependentModelsGiveUniformPValues) {
   std::vector<double> p;
   for (int pair = 0; pair < 200; ++pair) {
     auto a_gate = Random(rng), a_up = Random(rng), b_gate = Random(rng), b_up = Random(rng);
-    UnitAgreement t = MatchingAgreement(a_gate, b_gate, a_up, b_up, kUnits, kDim).value();
+    UnitAgreement t = RowsAgreement(Rows(b_gate, b_up), Rows(a_gate, a_up)).value();
     p.push_back(std::exp(t.log_p));
   }
   const size_t false_positives = static_cast<size_t>(std::count_if(p.begin(), p.end(), [](double x) { return x < 0.01; }));
@@ -58,13 +71,14 @@ TEST(UnitMatchingTest, DerivedModelsAreFoundEvenWithPermutedUnits) {
   std::iota(order.begin(), order.end(), 0);
   std::shuffle(order.begin(), order.end(), rng);
   // A fine-tune whose units were also permuted: noise at half the weights' scale.
-  UnitAgreement t = MatchingAgreement(Derived(gate, order, rng, 0.025f), gate, Derived(up, order, rng, 0.025f), up,
-                                      kUnits, kDim)
-                        .value();
+  UnitAgreement t =
+      RowsAgreement(Rows(gate, up), Rows(Derived(gate, order, rng, 0.025f), Derived(up, order, rng, 0.025f))).value();
   EXPECT_GT(t.rho, 0.9);
   EXPECT_LT(t.log_p / std::log(10.0), -20);
-  EXPECT_EQ(t.gate_matching, order);
-  EXPECT_FALSE(MatchUnits(gate, std::vector<float>(3), kUnits, kDim).ok());
+  for (size_t j = 0; j < kUnits; ++j) EXPECT_EQ(order[t.gate_matching[j]], j);  // reference unit j found
+  UnitRows narrow = Rows(gate, up);
+  narrow.cols = kDim - 1;
+  EXPECT_FALSE(RowsAgreement(narrow, Rows(gate, up)).ok());
 }
 
 }  // namespace
