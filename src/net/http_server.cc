@@ -4,6 +4,8 @@
 #include <array>
 #include <cctype>
 #include <chrono>
+#include <functional>
+#include <future>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -11,6 +13,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
@@ -154,10 +157,72 @@ class Session : public std::enable_shared_from_this<Session> {
     keep_alive_ = req.keep_alive();
     version_ = req.version();
     stream_.expires_never();  // the handler's time is not the client's idleness
-    asio::post(*server_.workers, [self = shared_from_this(), request = std::move(request)]() {
+    // The guard keeps the I/O thread running until the response is out: a streamed body
+    // waits on writes the I/O thread must complete, even while the server stops.
+    asio::post(*server_.workers, [self = shared_from_this(), request = std::move(request),
+                                  guard = asio::make_work_guard(server_.io)]() {
       HttpResponse response = self->server_.Call(request);
+      if (response.stream) return self->Stream(std::move(response));
       asio::post(self->stream_.get_executor(),
                  [self, response = std::move(response)]() mutable { self->Write(std::move(response)); });
+    });
+  }
+
+  // On a handler thread: runs `op` on the I/O thread and waits for the result it reports.
+  bool OnIoThread(std::function<void(std::function<void(bool)>)> op) {
+    auto done = std::make_shared<std::promise<bool>>();
+    std::future<bool> result = done->get_future();
+    asio::post(stream_.get_executor(), [op = std::move(op), done] { op([done](bool ok) { done->set_value(ok); }); });
+    return result.get();
+  }
+
+  // A streamed response, from a handler thread: the header, each piece as a chunk, the
+  // last chunk; then the connection goes on (or closes) as after any response.
+  void Stream(HttpResponse r) {
+    auto self = shared_from_this();
+    const bool started = OnIoThread([self, &r](std::function<void(bool)> done) {
+      self->header_ = {};
+      self->header_.version(self->version_);
+      self->header_.result(static_cast<unsigned>(r.status >= 100 && r.status <= 599 ? r.status : 500));
+      self->header_.set(http::field::server, "kaif");
+      self->header_.set(http::field::content_type, r.content_type);
+      for (const auto& [name, value] : r.headers) self->header_.set(name, value);
+      self->header_.keep_alive(self->keep_alive_);
+      self->header_.chunked(true);
+      self->serializer_.emplace(self->header_);
+      self->stream_.expires_after(Millis(self->server_.options.idle_timeout_seconds));
+      http::async_write_header(self->stream_, *self->serializer_,
+                               [done](beast::error_code ec, size_t) { done(!ec); });
+    });
+    if (!started) return Finish(false);
+    const BodyWriter send = [self](std::string_view piece) {
+      if (piece.empty()) return true;
+      auto data = std::make_shared<std::string>(piece);
+      return self->OnIoThread([self, data](std::function<void(bool)> done) {
+        self->stream_.expires_after(Millis(self->server_.options.idle_timeout_seconds));
+        asio::async_write(self->stream_, http::make_chunk(asio::buffer(*data)),
+                          [done, data](beast::error_code ec, size_t) { done(!ec); });
+      });
+    };
+    bool ok = true;
+    try {
+      r.stream([&](std::string_view piece) { return ok = ok && send(piece); });
+    } catch (...) {
+      // A producer that fails mid-body: end the body where it is.
+    }
+    if (ok) {
+      ok = OnIoThread([self](std::function<void(bool)> done) {
+        asio::async_write(self->stream_, http::make_chunk_last(), [done](beast::error_code ec, size_t) { done(!ec); });
+      });
+    }
+    Finish(ok);
+  }
+
+  // After a streamed body: the next request, or the end of the connection.
+  void Finish(bool written) {
+    asio::post(stream_.get_executor(), [self = shared_from_this(), written] {
+      if (!written) return self->Close();
+      self->OnWrite({}, 0);
     });
   }
 
@@ -214,6 +279,8 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> response_;  // alive while it is written
+  http::response<http::empty_body> header_;      // a streamed response's header
+  std::optional<http::response_serializer<http::empty_body>> serializer_;
   std::array<char, 4096> drain_;
   bool keep_alive_ = true;
   unsigned version_ = 11;

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -26,11 +27,19 @@ struct HttpRequest {
   std::string remote;  // the peer, "127.0.0.1:53412"
 };
 
+// Sends one piece of a streamed body; returns once it is written, false when the client
+// is gone (the producer should stop then).
+using BodyWriter = std::function<bool(std::string_view piece)>;
+
 struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // besides Content-Type and Content-Length
+  // When set, the body is produced while it is sent (chunked; server-sent events): the
+  // header goes out, then `stream` runs on the handler thread and sends its pieces; `body`
+  // is not used. An exception from it ends the body where it is.
+  std::function<void(const BodyWriter& send)> stream;
 };
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;

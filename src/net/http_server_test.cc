@@ -218,5 +218,47 @@ TEST(HttpClientTest, NoServerIsAnErrorNamingTheUrl) {
       << r.status().message();
 }
 
+// A streamed body (server-sent events): pieces arrive as chunks while the producer runs;
+// a client that leaves makes `send` return false, and the producer stops.
+TEST(HttpServerTest, StreamedBodiesArriveInPiecesAndStopWhenTheClientLeaves) {
+  std::atomic<int> sent{0};
+  std::atomic<bool> refused{false};
+  auto server = HttpServer::Start({}, [&](const HttpRequest& r) {
+    HttpResponse out;
+    out.content_type = "text/event-stream";
+    const int pieces = r.path == "/long" ? 100000 : 3;
+    out.stream = [&, pieces](const BodyWriter& send) {
+      for (int i = 0; i < pieces; ++i) {
+        if (!send("data: " + std::to_string(i) + "\n\n")) {
+          refused = true;
+          return;
+        }
+        ++sent;
+        if (pieces > 3) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+    };
+    return out;
+  });
+  ASSERT_TRUE(server.ok());
+  const uint16_t port = (*server)->port();
+  auto r = Post(port, "/short", "");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "data: 0\n\ndata: 1\n\ndata: 2\n\n");
+  const std::string raw = RawExchange(port, "GET /short HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_NE(raw.find("Transfer-Encoding: chunked"), std::string::npos) << raw;
+  EXPECT_NE(raw.find("text/event-stream"), std::string::npos);
+  EXPECT_NE(raw.find("\r\n0\r\n\r\n"), std::string::npos) << raw;  // the last chunk
+
+  sent = 0;
+  RawExchange(port, "GET /long HTTP/1.1\r\nHost: x\r\n\r\n", 0);  // sends, then leaves at once
+  for (int i = 0; i < 500 && !refused; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_TRUE(refused);
+  EXPECT_LT(sent.load(), 100000);
+  auto after = Post(port, "/short", "");  // the server carries on
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->status, 200);
+}
+
 }  // namespace
 }  // namespace kaif::net

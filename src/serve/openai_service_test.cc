@@ -127,7 +127,9 @@ TEST(OpenAiServiceTest, EchoedLogprobsAreTheEngines) {
     EXPECT_LE(top.size(), 4u);
     for (const engine::TokenLogprob& t : (*expected)[0].top_logprobs[j - 1]) {
       const std::string text = s->tokenizer->Decode({t.id});
-      if (text.find('\xEF') == std::string::npos) EXPECT_EQ(top[text].get<double>(), t.logprob) << j;
+      if (text.find('\xEF') == std::string::npos) {
+        EXPECT_EQ(top[text].get<double>(), t.logprob) << j;
+      }
     }
   }
   EXPECT_EQ(a.body["usage"]["prompt_tokens"], prompt.size());
@@ -188,7 +190,9 @@ TEST(OpenAiServiceTest, GeneratesAsTheEngineDoes) {
 TEST(OpenAiServiceTest, TheStopTokenIsListed) {
   auto s = Serve();
   const std::vector<int> prompt = {81, 58, 32};
-  auto next = s->engine->Generate({engine::GenerateRequest{prompt, 1}});
+  engine::GenerateRequest one;
+  one.prompt = prompt, one.max_tokens = 1;
+  auto next = s->engine->Generate({one});
   ASSERT_TRUE(next.ok());
   const int token = (*next)[0].stop_token >= 0 ? (*next)[0].stop_token : (*next)[0].tokens[0];
   Answer a = Post(*s, "/v1/completions",
