@@ -1,21 +1,31 @@
 #include <cstdio>
+#include <cstdlib>
 
-#include <nlohmann/json.hpp>
-
-#include "arena/bradley_terry.h"
 #include "cli/cli_support.h"
 #include "cli/commands.h"
-#include "util/file.h"
+#include "job/arena_job.h"
 
 namespace kaif::cli {
+namespace {
+
+// "NAME=VALUE" split at the last '='; false when either side is empty.
+bool SplitAssignment(const std::string& text, std::string& name, std::string& value) {
+  const size_t eq = text.rfind('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size()) return false;
+  name = text.substr(0, eq), value = text.substr(eq + 1);
+  return true;
+}
+
+}  // namespace
 
 void AddArenaCommand(CLI::App& app, Runner& run) {
   struct Flags {
-    std::string battles, anchor, json;
+    std::string battles, anchor, json, out, pool = "public";
+    std::vector<std::string> teams;
     size_t bootstrap = 0;
     uint64_t seed = 0;
     bool style = false;
-    int threads = 0;
+    int threads = 0, stage = 0;
   };
   auto flags = std::make_shared<Flags>();
   CLI::App* arena = app.add_subcommand("arena", "The arena: battles judged by people, and the ratings");
@@ -27,53 +37,52 @@ void AddArenaCommand(CLI::App& app, Runner& run) {
   cmd->add_flag("--style-control", flags->style, "Answer length and markdown as covariates");
   cmd->add_option("--anchor", flags->anchor, "MODEL=RATING: that model's rating is fixed (default: the mean is 1000)");
   cmd->add_option("--json", flags->json, "Also write the ratings as JSON to this file");
+  cmd->add_option("--out", flags->out, "Folder for the kaif.results/1 arena documents of the teams' models");
+  cmd->add_option("--team", flags->teams, "MODEL=TEAM: the team whose model this is (repeatable)");
+  cmd->add_option("--stage", flags->stage, "The program stage of those documents")->check(CLI::PositiveNumber);
+  cmd->add_option("--pool", flags->pool, "The pool the documents name (public, or an expert panel)")->capture_default_str();
   cmd->add_option("--threads", flags->threads, "Threads (default: all cores)");
   cmd->callback([flags, &run] {
     run = [flags]() -> int {
-      arena::RatingOptions options;
-      options.bootstrap_rounds = flags->bootstrap;
-      options.seed = flags->seed;
-      options.style_control = flags->style;
-      options.threads = flags->threads;
+      job::ArenaRatingsJob job;
+      job.battles = flags->battles;
+      job.options.bootstrap_rounds = flags->bootstrap;
+      job.options.seed = flags->seed;
+      job.options.style_control = flags->style;
+      job.options.threads = flags->threads;
+      job.json = flags->json;
+      job.out = flags->out;
+      job.stage = flags->stage;
+      job.pool = flags->pool;
       if (!flags->anchor.empty()) {
-        const size_t eq = flags->anchor.rfind('=');
+        std::string rating;
         char* end = nullptr;
-        if (eq == std::string::npos || eq == 0) return Fail(Status::InvalidInput("--anchor is MODEL=RATING"));
-        options.anchor_model = flags->anchor.substr(0, eq);
-        options.anchor_rating = std::strtod(flags->anchor.c_str() + eq + 1, &end);
-        if (end == flags->anchor.c_str() + eq + 1 || *end != '\0') return Fail(Status::InvalidInput("--anchor is MODEL=RATING"));
+        if (!SplitAssignment(flags->anchor, job.options.anchor_model, rating)) {
+          return Fail(Status::InvalidInput("--anchor is MODEL=RATING"));
+        }
+        job.options.anchor_rating = std::strtod(rating.c_str(), &end);
+        if (*end != '\0') return Fail(Status::InvalidInput("--anchor is MODEL=RATING"));
       }
-      Result<std::vector<arena::Battle>> battles = arena::ReadBattles(flags->battles);
-      if (!battles.ok()) return Fail(battles.status());
-      Result<arena::Ratings> ratings = arena::RateModels(*battles, options);
-      if (!ratings.ok()) return Fail(ratings.status());
+      for (const std::string& t : flags->teams) {
+        std::string model, team;
+        if (!SplitAssignment(t, model, team)) return Fail(Status::InvalidInput("--team is MODEL=TEAM, not " + t));
+        job.teams[model] = team;
+      }
+      Result<job::ArenaRatingsOutcome> out = job::RunArenaRatings(job);
+      if (!out.ok()) return Fail(out.status());
+      const arena::Ratings& ratings = out->ratings;
       const bool boot = flags->bootstrap > 0;
       std::printf("%-4s %-40s %9s  %-21s %8s\n", "rank", "model", "rating", boot ? "95% (bootstrap)" : "95% (sandwich)",
                   "battles");
-      nlohmann::json models = nlohmann::json::array();
-      for (size_t i = 0; i < ratings->models.size(); ++i) {
-        const arena::ModelRating& m = ratings->models[i];
+      for (size_t i = 0; i < ratings.models.size(); ++i) {
+        const arena::ModelRating& m = ratings.models[i];
         const double low = boot ? *m.bootstrap_low : m.sandwich_low, high = boot ? *m.bootstrap_high : m.sandwich_high;
         std::printf("%-4zu %-40s %9.1f  [%8.1f, %8.1f]  %8zu\n", i + 1, m.model.c_str(), m.rating, low, high, m.battles);
-        nlohmann::json row = {{"model", m.model}, {"rating", m.rating}, {"battles", m.battles},
-                              {"sandwich_95", {m.sandwich_low, m.sandwich_high}}};
-        if (boot) row["bootstrap_95"] = {*m.bootstrap_low, *m.bootstrap_high}, row["bootstrap_median"] = *m.bootstrap_median;
-        models.push_back(row);
       }
-      nlohmann::json style = nlohmann::json::object();
-      for (const auto& [name, value] : ratings->style_coefficients) {
-        std::printf("style %-20s %+.4f\n", name.c_str(), value);
-        style[name] = value;
-      }
-      std::fprintf(stderr, "%zu battles; fit %.3f s, bootstrap %.3f s (%zu rounds)\n", ratings->battles,
-                   ratings->fit_seconds, ratings->bootstrap_seconds, flags->bootstrap);
-      if (!flags->json.empty()) {
-        const nlohmann::json doc = {{"battles", ratings->battles}, {"bootstrap_rounds", flags->bootstrap},
-                                    {"fit_seconds", ratings->fit_seconds}, {"bootstrap_seconds", ratings->bootstrap_seconds},
-                                    {"style_control", flags->style}, {"models", models}, {"style_coefficients", style}};
-        Status s = WriteFileAtomic(flags->json, doc.dump(2) + "\n");
-        if (!s.ok()) return Fail(s);
-      }
+      for (const auto& [name, value] : ratings.style_coefficients) std::printf("style %-20s %+.4f\n", name.c_str(), value);
+      std::fprintf(stderr, "%zu battles; fit %.3f s, bootstrap %.3f s (%zu rounds)\n", ratings.battles,
+                   ratings.fit_seconds, ratings.bootstrap_seconds, flags->bootstrap);
+      for (const auto& f : out->written) std::printf("wrote %s\n", f.string().c_str());
       return 0;
     };
   });

@@ -319,6 +319,17 @@ check arena_anchored grep -q '"rating": 1114.0' arena.json
 expect_exit arena_style 0 "style sum_assistant_tokens" "$kaif" arena ratings "$arena" --style-control
 expect_exit arena_bad_anchor 2 "--anchor is MODEL=RATING" "$kaif" arena ratings "$arena" --anchor mixtral
 expect_exit arena_unknown_anchor 2 "fought no battle" "$kaif" arena ratings "$arena" --anchor nobody=1000
+# The contest axis: one kaif.results/1 arena document per team, which kaif round reads.
+expect_exit arena_round_docs 0 "wrote arenaout/hanbit.arena-public.json" "$kaif" arena ratings "$arena" --stage 1 \
+  --out arenaout --team hanbit-7b=hanbit --team gaon-32b=gaon --team nuri-2b=nuri --team dasol-8b=dasom \
+  --team saebyeok-13b=saebyeol --bootstrap 100
+cp -r "$src/examples/k-ai-2025/results/stage1" arenaround
+cp arenaout/*.arena-public.json arenaround/
+check arena_round_accepts "$kaif" round --program "$src/examples/k-ai-2025/program.toml" --results arenaround \
+  --stage 1 --out arenaroundout --no-audit
+expect_exit arena_docs_need_teams 2 "need a stage and at least one MODEL=TEAM" "$kaif" arena ratings "$arena" --out x
+expect_exit arena_unknown_team_model 2 "fought no battle" "$kaif" arena ratings "$arena" --stage 1 --out x \
+  --team nobody=hanbit
 printf '{"model_a":"x","model_b":"y","winner":"model_a"}\n' > onesided.jsonl
 expect_exit arena_unbounded 2 "the ratings are unbounded: y never won against a part of the field" "$kaif" arena ratings onesided.jsonl
 printf '{"model_a":"x","model_b":"y","winner":"model_a"}\n{"model_a":' > brokenbattles.jsonl
