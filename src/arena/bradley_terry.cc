@@ -212,13 +212,6 @@ double Quantile(std::vector<double> v, double q) {
   return v[lo] + (v[hi] - v[lo]) * (at - static_cast<double>(lo));
 }
 
-uint64_t Mix(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
-
 // Style covariates per battle, FastChat's way: (a - b) / (a + b + 1) per element, then
 // standardised over the battles.
 Result<std::vector<double>> StyleFeatures(const std::vector<Battle>& battles) {
@@ -366,7 +359,7 @@ Result<Ratings> RateModels(const std::vector<Battle>& battles, const RatingOptio
     // Rounds in parallel, each seeded by (seed, round): the same result on any core count.
 #pragma omp parallel for schedule(dynamic) num_threads(threads)
     for (size_t round = 0; round < options.bootstrap_rounds; ++round) {
-      Random rng(Mix(options.seed * 0x100000001b3ull + round));
+      Random rng(options.seed * 0x100000001b3ull + round);
       const std::vector<double> w = Multinomial(p.weight, std::llround(total), rng);
       const std::vector<double> x = Fit(p, w, fitted, 1);
       samples[round].resize(p.models);

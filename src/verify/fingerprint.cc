@@ -192,7 +192,8 @@ Result<Fingerprint> LoadFingerprint(const std::filesystem::path& path) {
     auto it = meta.find(name);
     return it == meta.end() ? std::string() : it->second;
   };
-  if (field("format") != kFormat) return Status::Corruption(path.string() + ": not a kaif fingerprint (" + kFormat + ")");
+  if (field("format") != kFormat) return Status::Corruption(path.string() + ": not a kaif fingerprint (" + kFormat +
+                                                    "); make one with kaif verify index");
   auto values = [&](const std::string& name, size_t expected) -> Result<std::vector<float>> {
     const tensor::TensorView* t = file->Find(name);
     if (!t) return Status::Corruption(path.string() + ": " + name + " is missing");
@@ -240,15 +241,8 @@ Result<Fingerprint> LoadFingerprint(const std::filesystem::path& path) {
       KAIF_ASSIGN_OR_RETURN(p.rows.second, values("block/" + p.key + "/second", m * k));
       p.rows.rows = m, p.rows.cols = k;
       // Stored as F16: back to unit length, as the candidate's rows are.
-      for (auto* v : {&p.rows.first, &p.rows.second}) {
-        for (size_t r = 0; r < m; ++r) {
-          double norm = 0;
-          for (size_t c = 0; c < k; ++c) norm += static_cast<double>((*v)[r * k + c]) * (*v)[r * k + c];
-          if (norm > 0) {
-            for (size_t c = 0; c < k; ++c) (*v)[r * k + c] = static_cast<float>((*v)[r * k + c] / std::sqrt(norm));
-          }
-        }
-      }
+      ScaleRows(p.rows.first, m, k);
+      ScaleRows(p.rows.second, m, k);
       f.blocks.push_back(std::move(p));
     }
     for (const auto& e : nlohmann::json::parse(field("embeddings"))) {
@@ -269,7 +263,8 @@ Result<Fingerprint> LoadFingerprint(const std::filesystem::path& path) {
     f.vocabulary = nlohmann::json::parse(field("vocabulary")).get<std::vector<std::string>>();
     f.merges = nlohmann::json::parse(field("merges")).get<std::vector<std::string>>();
   } catch (const std::exception& e) {
-    return Status::Corruption(path.string() + ": malformed fingerprint metadata: " + e.what());
+    return Status::Corruption(path.string() + ": malformed fingerprint metadata (" + e.what() +
+                              "); fingerprint the model again with kaif verify index --force");
   }
   return f;
 }

@@ -82,6 +82,8 @@ class MatrixReader {
   size_t cols_;
 };
 
+}  // namespace
+
 void ScaleRows(std::vector<float>& m, size_t rows, size_t cols) {
   for (size_t r = 0; r < rows; ++r) {
     float* row = m.data() + r * cols;
@@ -91,6 +93,8 @@ void ScaleRows(std::vector<float>& m, size_t rows, size_t cols) {
     for (size_t k = 0; k < cols; ++k) row[k] *= scale;
   }
 }
+
+namespace {
 
 bool Matrix(const tensor::TensorView* t) { return t && t->shape.size() == 2 && t->shape[0] > 0 && t->shape[1] > 0; }
 

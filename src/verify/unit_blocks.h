@@ -40,6 +40,9 @@ struct UnitRows {
   size_t rows = 0, cols = 0;
 };
 
+// Each row of a [rows x cols] matrix scaled to unit length (zero rows stay zero).
+void ScaleRows(std::vector<float>& m, size_t rows, size_t cols);
+
 // `units` and `coords` empty: all of them.
 Result<UnitRows> ReadUnitRows(const UnitBlock& block, const std::vector<size_t>& units, const std::vector<size_t>& coords);
 
