@@ -11,6 +11,7 @@ packages=(
   libcurl4-openssl-dev libboost-dev
   libgtest-dev libbenchmark-dev libopenblas-dev
   chromium fonts-nanum sqlite3 python3 jq
+  postgresql libpq-dev
 )
 # Node may come from elsewhere (nvm, NodeSource); install Debian's only if there is none.
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)

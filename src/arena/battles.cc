@@ -57,6 +57,16 @@ Result<Battle> BattleOf(const json& j) {
 
 }  // namespace
 
+const char* OutcomeName(Outcome o) {
+  switch (o) {
+    case Outcome::kModelA: return "model_a";
+    case Outcome::kModelB: return "model_b";
+    case Outcome::kTie: return "tie";
+    case Outcome::kBothBad: return "tie (bothbad)";
+  }
+  return "tie";
+}
+
 std::optional<Outcome> ParseOutcome(const std::string& winner) {
   if (winner == "model_a") return Outcome::kModelA;
   if (winner == "model_b") return Outcome::kModelB;
@@ -65,7 +75,7 @@ std::optional<Outcome> ParseOutcome(const std::string& winner) {
   return std::nullopt;
 }
 
-Result<std::vector<Battle>> ParseBattles(const std::string& text, const std::string& source) {
+Result<std::vector<Battle>> ParseBattles(const std::string& text, const std::string& source, const std::string& pool) {
   std::vector<Battle> out;
   auto add = [&](const json& j, const std::string& where) -> Status {
     Result<Battle> b = BattleOf(j);
@@ -74,6 +84,16 @@ Result<std::vector<Battle>> ParseBattles(const std::string& text, const std::str
     return Status::Ok();
   };
   const size_t first = text.find_first_not_of(" \t\r\n");
+  if (first != std::string::npos && text[first] == '{') {
+    // kaif's own arena export: its counted battles.
+    const json all = json::parse(text, nullptr, false);
+    if (all.is_object() && all.value("format", "") == kArenaExportFormat) {
+      const std::string list = pool == "public" ? "battles" : "expert_battles";
+      if (!all.contains(list) || !all[list].is_array()) return Status::InvalidInput(source + ": the export has no " + list + " array");
+      for (size_t i = 0; i < all[list].size(); ++i) KAIF_RETURN_IF_ERROR(add(all[list][i], list + " " + std::to_string(i + 1)));
+      return out;
+    }
+  }
   if (first != std::string::npos && text[first] == '[') {
     const json all = json::parse(text, nullptr, false);
     if (all.is_discarded()) return Status::InvalidInput(source + ": not valid JSON");
@@ -95,9 +115,24 @@ Result<std::vector<Battle>> ParseBattles(const std::string& text, const std::str
   return out;
 }
 
-Result<std::vector<Battle>> ReadBattles(const std::filesystem::path& path) {
+Result<std::vector<Battle>> ReadBattles(const std::filesystem::path& path, const std::string& pool) {
   KAIF_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
-  return ParseBattles(text, path.string());
+  return ParseBattles(text, path.string(), pool);
+}
+
+std::map<std::string, std::string> ExportTeams(const std::string& text) {
+  std::map<std::string, std::string> teams;
+  const size_t first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos || text[first] != '{') return teams;
+  const json all = json::parse(text, nullptr, false);
+  if (!all.is_object() || all.value("format", "") != kArenaExportFormat || !all.contains("models") || !all["models"].is_array()) {
+    return teams;
+  }
+  for (const json& m : all["models"]) {
+    if (!m.is_object() || !m.contains("name") || !m["name"].is_string() || !m.contains("team") || !m["team"].is_string()) continue;
+    if (!m["team"].get<std::string>().empty()) teams[m["name"].get<std::string>()] = m["team"].get<std::string>();
+  }
+  return teams;
 }
 
 }  // namespace kaif::arena

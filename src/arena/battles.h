@@ -4,10 +4,14 @@
 // published arena data and kaif's own exports rate the same way:
 //   {"model_a": "...", "model_b": "...", "winner": "model_a" | "model_b" | "tie" | "tie (bothbad)",
 //    "conv_metadata": {"sum_assistant_a_tokens": 310, "header_count_a": {"h1": 0, "h2": 2}, ...}}
+// A kaif arena export (an object with "format": "kaif.arena-export/1") reads as the
+// battles its public leaderboard counted ("battles"), or its expert leaderboard's
+// ("expert_battles"), so a leaderboard can be recomputed from the file alone.
 #pragma once
 
 #include <array>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,11 +33,22 @@ struct Battle {
   std::optional<std::array<AnswerStyle, 2>> style;  // answers of model_a, model_b
 };
 
+inline constexpr const char* kArenaExportFormat = "kaif.arena-export/1";
+
+// "model_a", "model_b", "tie", "tie (bothbad)": the winner as FastChat writes it.
+const char* OutcomeName(Outcome outcome);
+
 // "model_a", "model_b", "tie", "tie (bothbad)" (also "both_bad"); nullopt otherwise.
 std::optional<Outcome> ParseOutcome(const std::string& winner);
 
 // InvalidInput naming the line (or element) of the first malformed battle.
-Result<std::vector<Battle>> ParseBattles(const std::string& text, const std::string& source);
-Result<std::vector<Battle>> ReadBattles(const std::filesystem::path& path);
+// `pool`: which of an export's leaderboards, "public" or "expert" (other files have one).
+Result<std::vector<Battle>> ParseBattles(const std::string& text, const std::string& source,
+                                         const std::string& pool = "public");
+Result<std::vector<Battle>> ReadBattles(const std::filesystem::path& path, const std::string& pool = "public");
+
+// The teams of the models an export lists (model -> team; models without one left out);
+// empty for any other file.
+std::map<std::string, std::string> ExportTeams(const std::string& text);
 
 }  // namespace kaif::arena

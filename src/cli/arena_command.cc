@@ -4,6 +4,8 @@
 #include "cli/cli_support.h"
 #include "cli/commands.h"
 #include "job/arena_job.h"
+#include "job/arena_load_job.h"
+#include "job/arena_serve_job.h"
 
 namespace kaif::cli {
 namespace {
@@ -83,6 +85,84 @@ void AddArenaCommand(CLI::App& app, Runner& run) {
       std::fprintf(stderr, "%zu battles; fit %.3f s, bootstrap %.3f s (%zu rounds)\n", ratings.battles,
                    ratings.fit_seconds, ratings.bootstrap_seconds, flags->bootstrap);
       for (const auto& f : out->written) std::printf("wrote %s\n", f.string().c_str());
+      return 0;
+    };
+  });
+
+  AddArenaServerCommands(*arena, run);
+}
+
+void AddArenaServerCommands(CLI::App& arena, Runner& run) {
+  struct Flags {
+    std::string config, name, out, url, acked, round;
+    int port = -1;
+    double seconds = 10;
+    size_t connections = 64, battles = 0;
+  };
+  auto flags = std::make_shared<Flags>();
+  CLI::App* serve = arena.add_subcommand("serve", "Serve the arena: the page, battles, votes, experts, leaderboards");
+  serve->add_option("--config", flags->config, "The arena's arena.toml")->required();
+  serve->add_option("--port", flags->port, "Listen here instead of the config's port (0: any free port)");
+  serve->callback([flags, &run] {
+    run = [flags]() -> int {
+      job::ArenaServeJob job;
+      job.config = flags->config;
+      job.port = flags->port;
+      job.log = [](const std::string& line) { std::fprintf(stderr, "kaif arena: %s\n", line.c_str()); };
+      Status s = job::RunArenaServe(job);
+      return s.ok() ? 0 : Fail(s);
+    };
+  });
+
+  CLI::App* expert = arena.add_subcommand("expert", "Experts of the arena");
+  expert->require_subcommand(1);
+  CLI::App* add = expert->add_subcommand("add", "Add an expert; prints the expert's token (shown only once)");
+  add->add_option("--config", flags->config, "The arena's arena.toml")->required();
+  add->add_option("name", flags->name, "The expert's name")->required();
+  add->callback([flags, &run] {
+    run = [flags]() -> int {
+      Result<std::string> token = job::AddArenaExpert(flags->config, flags->name);
+      if (!token.ok()) return Fail(token.status());
+      std::printf("%s\n", token->c_str());
+      std::fprintf(stderr, "expert %s added; give them this token, it is not stored and cannot be shown again\n",
+                   flags->name.c_str());
+      return 0;
+    };
+  });
+
+  CLI::App* exp = arena.add_subcommand(
+      "export", "Write the public data export; kaif arena ratings reads it (with --stage --out: the teams' documents)");
+  exp->add_option("--config", flags->config, "The arena's arena.toml")->required();
+  exp->add_option("--out", flags->out, "The export's JSON file")->required();
+  exp->add_option("--round", flags->round, "Only the votes of this frozen round (POST /api/admin/freeze)");
+  exp->callback([flags, &run] {
+    run = [flags]() -> int {
+      Status s = job::ExportArena(flags->config, flags->out, flags->round);
+      if (!s.ok()) return Fail(s);
+      std::printf("wrote %s\n", flags->out.c_str());
+      return 0;
+    };
+  });
+
+  CLI::App* load = arena.add_subcommand("loadtest", "Votes against a running arena as fast as it takes them");
+  load->add_option("--config", flags->config, "The served arena's arena.toml (pow_bits = 0, no vote limits)")->required();
+  load->add_option("--url", flags->url, "Where it listens: http://127.0.0.1:PORT")->required();
+  load->add_option("--seconds", flags->seconds, "How long")->capture_default_str();
+  load->add_option("--connections", flags->connections, "Keep-alive connections")->capture_default_str();
+  load->add_option("--battles", flags->battles, "Battles to seed (default: 50,000 per second asked for)");
+  load->add_option("--acked", flags->acked, "Write the id of every acknowledged vote here, a line each");
+  load->callback([flags, &run] {
+    run = [flags]() -> int {
+      job::ArenaLoadJob job;
+      job.config = flags->config, job.url = flags->url, job.seconds = flags->seconds;
+      job.connections = flags->connections, job.battles = flags->battles, job.acked = flags->acked;
+      Result<job::ArenaLoadOutcome> out = job::RunArenaLoad(job);
+      if (!out.ok()) return Fail(out.status());
+      std::printf("votes: %zu sent, %zu acknowledged, %zu refused, %zu without answer in %.2f s (seeding %.2f s)\n",
+                  out->sent, out->acknowledged, out->refused, out->broken, out->seconds, out->seed_seconds);
+      std::printf("throughput: %.0f votes/s\nlatency ms: p50 %.2f  p90 %.2f  p99 %.2f  max %.2f\n", out->votes_per_second,
+                  out->p50_ms, out->p90_ms, out->p99_ms, out->max_ms);
+      for (const auto& [status, n] : out->statuses) std::printf("status %d: %zu\n", status, n);
       return 0;
     };
   });

@@ -24,5 +24,6 @@ void AddEvalCompareCommand(CLI::App& eval, Runner& run);  // kaif eval compare
 void AddVerifyCommand(CLI::App& app, Runner& run);
 void AddServeCommand(CLI::App& app, Runner& run);
 void AddArenaCommand(CLI::App& app, Runner& run);
+void AddArenaServerCommands(CLI::App& arena, Runner& run);  // serve, expert add, export, loadtest
 
 }  // namespace kaif::cli

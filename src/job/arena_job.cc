@@ -10,17 +10,22 @@ namespace kaif::job {
 
 using nlohmann::json;
 
-Result<ArenaRatingsOutcome> RunArenaRatings(const ArenaRatingsJob& job) {
+Result<ArenaRatingsOutcome> RunArenaRatings(const ArenaRatingsJob& input) {
+  ArenaRatingsJob job = input;
+  KAIF_ASSIGN_OR_RETURN(std::string text, ReadFile(job.battles));
+  // An arena export names its teams; --team flags are for other files.
+  if (job.teams.empty()) job.teams = arena::ExportTeams(text);
   if (!job.out.empty() && (job.stage < 1 || job.teams.empty())) {
     return Status::InvalidInput("results documents need a stage and at least one MODEL=TEAM");
   }
-  KAIF_ASSIGN_OR_RETURN(std::vector<arena::Battle> battles, arena::ReadBattles(job.battles));
+  KAIF_ASSIGN_OR_RETURN(std::vector<arena::Battle> battles, arena::ParseBattles(text, job.battles.string(), job.pool));
   ArenaRatingsOutcome out;
   KAIF_ASSIGN_OR_RETURN(out.ratings, arena::RateModels(battles, job.options));
   const bool boot = job.options.bootstrap_rounds > 0;
   for (const auto& [model, team] : job.teams) {
     const bool rated = std::any_of(out.ratings.models.begin(), out.ratings.models.end(),
                                    [&](const arena::ModelRating& m) { return m.model == model; });
+    if (!rated && input.teams.empty()) continue;  // from the export: a model without votes in this pool
     if (!rated) return Status::InvalidInput(model + " (team " + team + ") fought no battle in " + job.battles.string());
   }
 

@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <mutex>
 
@@ -11,12 +12,18 @@ namespace {
 
 struct Received {
   HttpClientResponse response;
-  bool too_large = false;
+  const std::function<bool(std::string_view)>* on_body = nullptr;
+  bool too_large = false, stopped = false;
 };
 
 size_t OnBody(char* data, size_t size, size_t count, void* user) {
   auto* r = static_cast<Received*>(user);
   const size_t n = size * count;
+  if (r->on_body && *r->on_body) {
+    if ((*r->on_body)(std::string_view(data, n))) return n;
+    r->stopped = true;
+    return 0;
+  }
   if (r->response.body.size() + n > HttpClient::kMaxResponseBytes) {
     r->too_large = true;
     return 0;  // makes libcurl stop with CURLE_WRITE_ERROR
@@ -75,6 +82,7 @@ Result<HttpClientResponse> HttpClient::Send(const HttpClientRequest& request) {
   CURL* curl = static_cast<CURL*>(curl_);
   curl_easy_reset(curl);  // keeps the connection cache
   Received received;
+  received.on_body = &request.on_body;
   char error[CURL_ERROR_SIZE] = {0};
   curl_slist* headers = nullptr;
   // No "Expect: 100-continue" round trip before each body.
@@ -85,6 +93,10 @@ Result<HttpClientResponse> HttpClient::Send(const HttpClientRequest& request) {
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // timeouts without SIGALRM, safe in threads
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms > 0 ? timeout_ms : 1L);
+  if (request.stall_seconds > 0) {
+    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, std::max(1L, static_cast<long>(request.stall_seconds)));
+  }
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, OnBody);
@@ -104,6 +116,11 @@ Result<HttpClientResponse> HttpClient::Send(const HttpClientRequest& request) {
   const std::string where = request.method + " " + RedactUrl(request.url);
   if (received.too_large) {
     return Status::IoError(where + ": the response is larger than " + std::to_string(kMaxResponseBytes >> 20) + " MiB");
+  }
+  if (received.stopped) return Status::IoError(where + ": the transfer was stopped by its receiver");
+  if (rc == CURLE_OPERATION_TIMEDOUT && request.stall_seconds > 0) {
+    return Status::IoError(fmt::format("{}: no response within {:g} s, or nothing received for {:g} s", where,
+                                       request.timeout_seconds, request.stall_seconds));
   }
   if (rc == CURLE_OPERATION_TIMEDOUT) {
     return Status::IoError(fmt::format("{}: no response within {:g} s", where, request.timeout_seconds));

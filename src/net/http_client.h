@@ -3,9 +3,11 @@
 // reset, timed out, TLS failure) is an error. Not thread-safe: one client per thread.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "util/status.h"
@@ -24,6 +26,12 @@ struct HttpClientRequest {
   std::string body;
   std::vector<std::string> headers;  // "Name: value"
   double timeout_seconds = 300;      // connecting, sending and receiving together
+  // When set, the body is handed over piece by piece as it arrives (server-sent events)
+  // instead of being kept in the response; returning false stops the transfer (an error).
+  std::function<bool(std::string_view piece)> on_body;
+  // A transfer that receives nothing for this long is given up (a backend hanging
+  // mid-stream); 0: only timeout_seconds applies.
+  double stall_seconds = 0;
 };
 
 class HttpClient {

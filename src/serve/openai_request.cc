@@ -91,9 +91,10 @@ Result<std::vector<int>> ReadIds(const json& list, const char* key) {
 }
 
 // Fields that would change the answer and that kaif does not implement.
-Status RefuseUnsupported(const json& body) {
-  if (const json* v = Field(body, "stream"); v && !(v->is_boolean() && !v->get<bool>())) {
-    return Status::InvalidInput("'stream' is not supported; leave it out or send false");
+Status RefuseUnsupported(const json& body, bool stream_allowed) {
+  if (const json* v = Field(body, "stream"); v && !v->is_boolean()) return Status::InvalidInput("'stream' must be true or false");
+  if (const json* v = Field(body, "stream"); v && v->get<bool>() && !stream_allowed) {
+    return Status::InvalidInput("'stream' is supported by /v1/chat/completions only; leave it out or send false");
   }
   for (const char* key : {"n", "best_of"}) {
     long long one = 1;
@@ -153,7 +154,7 @@ Status ReadSampling(const json& body, SamplingRequest& out) {
 
 Result<CompletionRequest> ParseCompletionRequest(const json& body) {
   if (!body.is_object()) return Status::InvalidInput("the request body must be a JSON object");
-  KAIF_RETURN_IF_ERROR(RefuseUnsupported(body));
+  KAIF_RETURN_IF_ERROR(RefuseUnsupported(body, /*stream_allowed=*/false));
   if (const json* v = Field(body, "suffix"); v && !(v->is_string() && v->get<std::string>().empty())) {
     return Status::InvalidInput("'suffix' is not supported");
   }
@@ -201,7 +202,7 @@ Result<CompletionRequest> ParseCompletionRequest(const json& body) {
 
 Result<ChatRequest> ParseChatRequest(const json& body) {
   if (!body.is_object()) return Status::InvalidInput("the request body must be a JSON object");
-  KAIF_RETURN_IF_ERROR(RefuseUnsupported(body));
+  KAIF_RETURN_IF_ERROR(RefuseUnsupported(body, /*stream_allowed=*/true));
   if (const json* v = Field(body, "tools"); v && !(v->is_array() && v->empty())) {
     return Status::InvalidInput("'tools' is not supported");
   }
@@ -212,6 +213,7 @@ Result<ChatRequest> ParseChatRequest(const json& body) {
     return Status::InvalidInput("'logprobs' is not supported in chat completions; use /v1/completions with echo");
   }
   ChatRequest r;
+  if (const json* v = Field(body, "stream")) r.stream = v->get<bool>();
   KAIF_RETURN_IF_ERROR(ReadModel(body, r.model));
   const json* messages = Field(body, "messages");
   if (!messages || !messages->is_array() || messages->empty()) {

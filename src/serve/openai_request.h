@@ -1,7 +1,7 @@
 // The bodies of OpenAI's /v1/completions and /v1/chat/completions requests, read and
 // checked before anything runs: every field kaif honours with its type and range, and
-// every field that would change the answer but that kaif does not implement (streaming,
-// n > 1, penalties, logit_bias, tools) refused by name rather than ignored. Fields that
+// every field that would change the answer but that kaif does not implement (streaming of
+// completions, n > 1, penalties, logit_bias, tools) refused by name rather than ignored. Fields that
 // change nothing (user, metadata) are ignored, as OpenAI-compatible servers do.
 #pragma once
 
@@ -52,6 +52,7 @@ struct ChatRequest {
   nlohmann::json messages;
   std::optional<size_t> max_tokens;  // none: up to the model's window
   SamplingRequest sampling;
+  bool stream = false;  // server-sent events: chat.completion.chunk deltas, then [DONE]
 };
 
 // InvalidInput naming the field and what it must be.

@@ -43,7 +43,8 @@ TEST(OpenAiRequestTest, RefusesMalformedCompletionFields) {
 }
 
 TEST(OpenAiRequestTest, RefusesWhatWouldChangeTheAnswerButIsNotImplemented) {
-  EXPECT_EQ(CompletionError(R"({"prompt": "x", "stream": true})"), "'stream' is not supported; leave it out or send false");
+  EXPECT_EQ(CompletionError(R"({"prompt": "x", "stream": true})"),
+            "'stream' is supported by /v1/chat/completions only; leave it out or send false");
   EXPECT_EQ(CompletionError(R"({"prompt": "x", "n": 2})"), "'n' must be 1; kaif serve returns one choice per prompt");
   EXPECT_EQ(CompletionError(R"({"prompt": "x", "best_of": 3})"), "'best_of' must be 1; kaif serve returns one choice per prompt");
   EXPECT_EQ(CompletionError(R"({"prompt": "x", "presence_penalty": 0.5})"),

@@ -225,7 +225,7 @@ Result<json> OpenAiService::Completions(const json& body, Usage& usage) {
                 {"total_tokens", usage.prompt_tokens + usage.completion_tokens}}}};
 }
 
-Result<json> OpenAiService::ChatCompletions(const json& body, Usage& usage) {
+Result<net::HttpResponse> OpenAiService::ChatCompletions(const json& body, Usage& usage) {
   KAIF_ASSIGN_OR_RETURN(ChatRequest r, ParseChatRequest(body));
   KAIF_RETURN_IF_ERROR(CheckModel(r.model));
   if (!chat_) {
@@ -251,15 +251,46 @@ Result<json> OpenAiService::ChatCompletions(const json& body, Usage& usage) {
   g.stop_strings = r.sampling.stop;
   g.stop_at_eos = !r.sampling.ignore_eos;
   usage.prompt_tokens = prompt.size();
+  const std::string id = fmt::format("chatcmpl-{}", next_id_++);
+  const int64_t created = static_cast<int64_t>(std::time(nullptr));
+  if (r.stream) {
+    // Server-sent events as OpenAI sends them: a role chunk, content deltas as the text
+    // becomes final, a chunk with the finish reason, then [DONE].
+    net::HttpResponse response;
+    response.content_type = "text/event-stream";
+    response.headers.emplace_back("Cache-Control", "no-store");
+    response.stream = [this, g, id, created](const net::BodyWriter& send) {
+      auto chunk = [&](const json& delta, const json& finish) {
+        json c = {{"id", id}, {"object", "chat.completion.chunk"}, {"created", created}, {"model", options_.model_name},
+                  {"choices", json::array({{{"index", 0}, {"delta", delta}, {"finish_reason", finish}}})}};
+        return "data: " + c.dump(-1, ' ', false, json::error_handler_t::replace) + "\n\n";
+      };
+      bool listening = send(chunk({{"role", "assistant"}}, nullptr));
+      Result<std::vector<engine::GenerateResult>> generated = [&]() -> Result<std::vector<engine::GenerateResult>> {
+        std::lock_guard<std::mutex> lock(engine_mu_);
+        return engine_.Generate({g}, &tokenizer_, [&](size_t, std::string_view piece) {
+          if (listening && !piece.empty()) listening = send(chunk({{"content", std::string(piece)}}, nullptr));
+        });
+      }();
+      if (!listening) return;
+      if (!generated.ok()) {
+        json e = {{"error", {{"message", generated.status().message()}, {"type", "server_error"}}}};
+        send("data: " + e.dump() + "\n\n");
+        return;
+      }
+      if (send(chunk(json::object(), (*generated)[0].finish_reason))) send("data: [DONE]\n\n");
+    };
+    return response;
+  }
   std::vector<engine::GenerateResult> generated;
   {
     std::lock_guard<std::mutex> lock(engine_mu_);
     KAIF_ASSIGN_OR_RETURN(generated, engine_.Generate({g}, &tokenizer_));
   }
   usage.completion_tokens = generated[0].tokens.size();
-  return json{{"id", fmt::format("chatcmpl-{}", next_id_++)},
+  return JsonResponse(200, json{{"id", id},
               {"object", "chat.completion"},
-              {"created", static_cast<int64_t>(std::time(nullptr))},
+              {"created", created},
               {"model", options_.model_name},
               {"choices", json::array({{{"index", 0},
                                         {"message", {{"role", "assistant"}, {"content", generated[0].text}}},
@@ -267,7 +298,7 @@ Result<json> OpenAiService::ChatCompletions(const json& body, Usage& usage) {
               {"usage",
                {{"prompt_tokens", usage.prompt_tokens},
                 {"completion_tokens", usage.completion_tokens},
-                {"total_tokens", usage.prompt_tokens + usage.completion_tokens}}}};
+                {"total_tokens", usage.prompt_tokens + usage.completion_tokens}}}});
 }
 
 net::HttpResponse OpenAiService::Handle(const net::HttpRequest& request) {
@@ -299,7 +330,12 @@ net::HttpResponse OpenAiService::Handle(const net::HttpRequest& request) {
     } catch (const json::exception& e) {
       return fail(400, "the request body is not JSON: " + JsonErrorMessage(e));
     }
-    Result<json> answer = path == "/v1/completions" ? Completions(body, usage) : ChatCompletions(body, usage);
+    if (path == "/v1/chat/completions") {
+      Result<net::HttpResponse> answer = ChatCompletions(body, usage);
+      if (!answer.ok()) return fail(HttpStatusOf(answer.status()), answer.status().message());
+      return std::move(*answer);
+    }
+    Result<json> answer = Completions(body, usage);
     if (!answer.ok()) return fail(HttpStatusOf(answer.status()), answer.status().message());
     return JsonResponse(200, *answer);
   };

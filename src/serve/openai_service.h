@@ -1,6 +1,7 @@
 // OpenAI's HTTP API on the native engine: POST /v1/completions (text or token-id prompts,
 // echo with prompt log-probabilities, top tokens, stop strings, seeded sampling), POST
-// /v1/chat/completions (through the model's chat template), GET /v1/models and GET
+// /v1/chat/completions (through the model's chat template, streamed as server-sent events
+// with "stream": true), GET /v1/models and GET
 // /health. Errors are OpenAI's {"error": {"message", "type"}} with 400 for a bad request,
 // 404 for an unknown path or model, 405 for a wrong method. The engine is not
 // thread-safe: requests run one engine call at a time, under a mutex. Parsing, tokenizing
@@ -47,7 +48,8 @@ class OpenAiService {
     size_t prompt_tokens = 0, completion_tokens = 0;
   };
   Result<nlohmann::json> Completions(const nlohmann::json& body, Usage& usage);
-  Result<nlohmann::json> ChatCompletions(const nlohmann::json& body, Usage& usage);
+  // A JSON body, or with "stream": true server-sent events.
+  Result<net::HttpResponse> ChatCompletions(const nlohmann::json& body, Usage& usage);
   nlohmann::json Models() const;
   Status CheckModel(const std::string& requested) const;
   // A seed for a request that names none.

@@ -1,5 +1,7 @@
 #include "util/hex.h"
 
+#include <openssl/rand.h>
+
 namespace kaif {
 
 std::string ToHex(std::string_view bytes) {
@@ -11,6 +13,14 @@ std::string ToHex(std::string_view bytes) {
     hex += kHex[c & 15];
   }
   return hex;
+}
+
+Result<std::string> RandomHex(size_t bytes) {
+  std::string raw(bytes, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) != 1) {
+    return Status::Internal("the system's secure random source failed");
+  }
+  return ToHex(raw);
 }
 
 bool FromHex(std::string_view hex, std::string& bytes) {
