@@ -1,6 +1,9 @@
 // Paths of the example program and scratch folders for tests.
 #pragma once
 
+#include <unistd.h>
+
+#include <atomic>
 #include <filesystem>
 #include <string>
 
@@ -16,8 +19,11 @@ inline std::string ExampleProgramText() { return ReadFile(ExampleDir() / "progra
 class ScratchDir {
  public:
   explicit ScratchDir(const std::string& name) {
+    // The process id and a count: ctest runs tests as parallel processes, whose objects
+    // can sit at the same address (ASan lays memory out the same way in each).
+    static std::atomic<int> count{0};
     path_ = std::filesystem::temp_directory_path() /
-            ("kaif-test-" + name + "-" + std::to_string(reinterpret_cast<uintptr_t>(this)));
+            ("kaif-test-" + name + "-" + std::to_string(::getpid()) + "-" + std::to_string(count++));
     std::filesystem::remove_all(path_);
     std::filesystem::create_directories(path_);
   }
