@@ -84,10 +84,9 @@ Result<std::unique_ptr<ArenaService>> ArenaService::Create(ArenaConfig config, s
     s->teams_[m->name()] = c ? c->team : "";
   }
   // What the caches start from: pair counts and the recent prompts.
-  KAIF_ASSIGN_OR_RETURN(std::vector<BattleRecord> battles, s->store_->Battles("public", /*voted_only=*/false));
-  for (const BattleRecord& b : battles) {
-    auto key = b.model_a < b.model_b ? std::pair(b.model_a, b.model_b) : std::pair(b.model_b, b.model_a);
-    ++s->pair_counts_[key];
+  KAIF_ASSIGN_OR_RETURN(auto counts, s->store_->PairBattleCounts("public"));
+  for (const auto& [pair, n] : counts) {
+    s->pair_counts_[pair.first < pair.second ? pair : std::pair(pair.second, pair.first)] += n;
   }
   KAIF_ASSIGN_OR_RETURN(auto recent, s->store_->RecentPrompts(100000));
   for (auto it = recent.rbegin(); it != recent.rend(); ++it) s->dedup_.Add(it->first, it->second);

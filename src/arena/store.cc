@@ -513,6 +513,15 @@ Result<std::map<int64_t, std::vector<RubricScore>>> ArenaStore::RubricScores(con
   return out;
 }
 
+Result<std::map<std::pair<std::string, std::string>, int64_t>> ArenaStore::PairBattleCounts(const std::string& mode) {
+  KAIF_ASSIGN_OR_RETURN(SqlResult r, db_->Execute("SELECT model_a, model_b, COUNT(*) FROM battles WHERE mode = ?"
+                                                  " GROUP BY model_a, model_b",
+                                                  {mode}));
+  std::map<std::pair<std::string, std::string>, int64_t> out;
+  for (const SqlRow& row : r.rows) out[{row.Text(0).value_or(""), row.Text(1).value_or("")}] = row.Int(2).value_or(0);
+  return out;
+}
+
 Result<std::vector<std::pair<int64_t, std::string>>> ArenaStore::RecentPrompts(size_t limit) {
   // Empty prompts (the seeded battles of CreateAnsweredBattles) say nothing about duplicates.
   const int64_t n = static_cast<int64_t>(std::min<size_t>(limit, std::numeric_limits<int64_t>::max()));

@@ -144,6 +144,9 @@ class ArenaStore {
                                             std::optional<int64_t> until = std::nullopt);
   // The rubric scores of every voted battle of a mode, by battle id.
   Result<std::map<int64_t, std::vector<RubricScore>>> RubricScores(const std::string& mode);
+  // Battles of one mode per ordered pair (model_a, model_b) -> count: the pair-sampling
+  // rule's state, read once at start-up.
+  Result<std::map<std::pair<std::string, std::string>, int64_t>> PairBattleCounts(const std::string& mode);
   // The prompts of the most recent turns, newest first (duplicate detection on restart).
   Result<std::vector<std::pair<int64_t, std::string>>> RecentPrompts(size_t limit);
 

@@ -403,6 +403,9 @@ TEST_P(ArenaStoreTest, BattlesByModeOldestFirst) {
   auto voted = store->Battles("public", true).value();
   ASSERT_EQ(voted.size(), 2u);
   EXPECT_EQ(voted[0].id, ids[0]);  // oldest battle first, whatever the order of the votes
+  const auto pairs = store->PairBattleCounts("public").value();
+  ASSERT_EQ(pairs.size(), 1u);
+  EXPECT_EQ(pairs.at({"a", "b"}), 3);
   EXPECT_EQ(voted[1].id, ids[4]);
   EXPECT_EQ(voted[0].turns.size(), 1u);
   EXPECT_EQ(store->Battles("single", false)->size(), 1u);
