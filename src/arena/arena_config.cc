@@ -59,7 +59,8 @@ Result<ArenaConfig> ReadArenaConfig(const std::filesystem::path& path) {
 
   KAIF_ASSIGN_OR_RETURN(std::optional<TomlReader> server, top.Table("server", false));
   if (server) {
-    KAIF_RETURN_IF_ERROR(server->CheckKeys({"host", "port", "database", "admin_token_env", "secret_env", "threads", "idle_timeout_seconds"}));
+    KAIF_RETURN_IF_ERROR(server->CheckKeys({"host", "port", "database", "admin_token_env", "secret_env", "threads", "io_threads",
+                                              "idle_timeout_seconds"}));
     KAIF_RETURN_IF_ERROR(server->String("host", c.host, false));
     KAIF_RETURN_IF_ERROR(server->Integer("port", c.port, false));
     if (c.port < 0 || c.port > 65535) return server->Error("port", "must be 0..65535 (0: any free port)");
@@ -68,6 +69,8 @@ Result<ArenaConfig> ReadArenaConfig(const std::filesystem::path& path) {
     KAIF_RETURN_IF_ERROR(server->String("secret_env", c.secret_env, false));
     KAIF_RETURN_IF_ERROR(server->Integer("threads", c.threads, false));
     if (c.threads < 1 || c.threads > 1024) return server->Error("threads", "must be 1..1024");
+    KAIF_RETURN_IF_ERROR(server->Integer("io_threads", c.io_threads, false));
+    if (c.io_threads < 1 || c.io_threads > 64) return server->Error("io_threads", "must be 1..64");
     KAIF_RETURN_IF_ERROR(server->Number("idle_timeout_seconds", c.idle_timeout_seconds, false));
     KAIF_RETURN_IF_ERROR(Positive(*server, "idle_timeout_seconds", c.idle_timeout_seconds, false));
   }

@@ -9,7 +9,8 @@
 //   database = "arena.sqlite"            # or "postgresql://user@host/db"
 //   admin_token_env = "KAIF_ARENA_ADMIN_TOKEN"
 //   secret_env = "KAIF_ARENA_SECRET"     # signs proof-of-work challenges; shared by every process
-//   threads = 16
+//   threads = 16                         # answers streamed at once (battles, turns, expert assignments)
+//   io_threads = 4                       # read and write the sockets and answer votes and small reads
 //   idle_timeout_seconds = 15            # a client that sends no whole request for this long is cut off
 //
 //   [battles]
@@ -80,6 +81,7 @@ struct ArenaConfig {
   std::string admin_token_env = "KAIF_ARENA_ADMIN_TOKEN";
   std::string secret_env = "KAIF_ARENA_SECRET";
   int threads = 16;
+  int io_threads = 4;
   double idle_timeout_seconds = 15;
 
   PairSampling sampling = PairSampling::kUniform;

@@ -44,6 +44,7 @@ TEST(ArenaConfigTest, DefaultsAndRelativePaths) {
   EXPECT_FALSE(c->models[1].native());
   EXPECT_TRUE(std::filesystem::path(c->database).is_absolute());
   EXPECT_EQ(c->pow_bits, 16);
+  EXPECT_EQ(c->io_threads, 4);
 }
 
 TEST(ArenaConfigTest, MistakesNameTheKey) {
@@ -54,6 +55,7 @@ TEST(ArenaConfigTest, MistakesNameTheKey) {
   EXPECT_NE(error("[battles]\nsampling = \"favourites\"\n" + std::string(kTwoModels)).find("not one of"), std::string::npos);
   EXPECT_NE(error("[battles]\npow_bits = 40\n" + std::string(kTwoModels)).find("pow_bits"), std::string::npos);
   EXPECT_NE(error("[server]\nprot = 1\n" + std::string(kTwoModels)).find("prot"), std::string::npos);
+  EXPECT_NE(error("[server]\nio_threads = 0\n" + std::string(kTwoModels)).find("io_threads"), std::string::npos);
   EXPECT_NE(error("[[models]]\nname = \"a\"\nweights = \"x\"\n").find("at least two"), std::string::npos);
   EXPECT_NE(error("[[models]]\nname = \"a\"\n[[models]]\nname = \"b\"\nweights = \"y\"\n").find("either weights"),
             std::string::npos);

@@ -188,8 +188,32 @@ net::HttpResponse ArenaService::Handle(const net::HttpRequest& request) {
   } catch (const std::exception& e) {
     response = Error(500, std::string("internal error: ") + e.what());
   }
-  metrics_.Request(route, response.status, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  auto measure = [this, route, start](int status) {
+    metrics_.Request(route, status, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  };
+  if (!response.later) {
+    measure(response.status);
+    return response;
+  }
+  // Measured when the answer goes out.
+  response.later = [measure, later = std::move(response.later)](net::HttpRespond respond) {
+    later([measure, respond = std::move(respond)](net::HttpResponse r) {
+      measure(r.status);
+      respond(std::move(r));
+    });
+  };
   return response;
+}
+
+bool ArenaService::AnswersQuickly(const net::HttpRequest& request) {
+  // The leaderboard is not among them: when its cache has expired it refits every vote.
+  static constexpr std::string_view kQuick[] = {"/", "/index.html", "/health", "/metrics", "/api/config", "/api/models",
+                                                "/api/expert/login"};
+  const std::string& path = request.path;
+  if (std::find(std::begin(kQuick), std::end(kQuick), path) != std::end(kQuick)) return true;
+  int64_t id = 0;
+  std::string action;
+  return BattlePath(path, id, action) && action == "vote";
 }
 
 net::HttpResponse ArenaService::Route(const net::HttpRequest& request, const Caller& caller, std::string& route) {

@@ -53,6 +53,10 @@ class ArenaService {
 
   // Never throws; safe to call from many threads at once.
   net::HttpResponse Handle(const net::HttpRequest& request);
+  // Whether Handle answers `request` without waiting on a model, a remote endpoint or a
+  // long computation (a vote, the page, the metrics), so the server may answer it on an
+  // I/O thread (net::HttpServerOptions::quick).
+  static bool AnswersQuickly(const net::HttpRequest& request);
 
   ArenaStore& store() { return *store_; }
 
@@ -71,6 +75,8 @@ class ArenaService {
   net::HttpResponse StartBattle(const nlohmann::json& body, const Caller& caller);
   net::HttpResponse NextTurn(int64_t battle, const nlohmann::json& body, const Caller& caller);
   net::HttpResponse CastVote(int64_t battle, const nlohmann::json& body, const Caller& caller);
+  // The answer to a vote the store wrote or refused: the reveal, or why not.
+  net::HttpResponse VoteAnswer(int64_t battle, const std::string& mode, const Status& voted, const ArenaStore::Reveal& reveal);
   net::HttpResponse ExpertNext(const std::string& expert, const Caller& caller);
   net::HttpResponse Leaderboard(const std::string& mode);
   net::HttpResponse Admin(const net::HttpRequest& request, const nlohmann::json& body);

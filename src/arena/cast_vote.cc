@@ -66,26 +66,37 @@ net::HttpResponse ArenaService::CastVote(int64_t id, const json& body, const Cal
       return rejected(Error(403, "the proof of work does not check out: 'nonce' must solve the battle's challenge"));
     }
   }
-  Status voted = store_->RecordVote(id, Sha256Hex(token), *outcome, expert ? *expert : caller.voter, rubric);
+  // The answer comes once the store's writer committed the vote (with others queued
+  // meanwhile); no thread waits for it.
+  net::HttpResponse later;
+  later.later = [this, id, mode, token_hash = Sha256Hex(token), outcome = *outcome,
+                 voter = expert ? *expert : caller.voter, rubric = std::move(rubric)](net::HttpRespond respond) {
+    store_->RecordVoteLater(id, token_hash, outcome, voter, rubric,
+                            [this, id, mode, respond = std::move(respond)](Status voted, ArenaStore::Reveal reveal) {
+                              respond(VoteAnswer(id, mode, voted, reveal));
+                            });
+  };
+  return later;
+}
+
+net::HttpResponse ArenaService::VoteAnswer(int64_t id, const std::string& mode, const Status& voted,
+                                           const ArenaStore::Reveal& reveal) {
   if (!voted.ok()) {
     const std::string& m = voted.message();
-    if (m.find("wrong token") != std::string::npos) return rejected(Error(403, m));
-    if (m.find("no battle") != std::string::npos) return rejected(Error(404, m));
-    if (m.find("already has its vote") != std::string::npos || m.find("before") != std::string::npos) {
-      return rejected(Error(409, m));
-    }
-    return rejected(Fail(voted));
+    net::HttpResponse r = Fail(voted);
+    if (m.find("wrong token") != std::string::npos) r = Error(403, m);
+    if (m.find("no battle") != std::string::npos) r = Error(404, m);
+    if (m.find("already has its vote") != std::string::npos || m.find("before") != std::string::npos) r = Error(409, m);
+    metrics_.Vote(mode, "rejected");
+    return r;
   }
   metrics_.Vote(mode, "accepted");
-  // The reveal.
-  Result<ArenaStore::Reveal> reveal = store_->RevealOf(id);
-  if (!reveal.ok()) return Json(200, {{"battle", id}});
   return Json(200, {{"battle", id},
-                    {"model_a", reveal->model_a},
-                    {"model_b", reveal->model_b},
-                    {"team_a", TeamOf(reveal->model_a)},
-                    {"team_b", TeamOf(reveal->model_b)},
-                    {"flags", reveal->flags}});
+                    {"model_a", reveal.model_a},
+                    {"model_b", reveal.model_b},
+                    {"team_a", TeamOf(reveal.model_a)},
+                    {"team_b", TeamOf(reveal.model_b)},
+                    {"flags", reveal.flags}});
 }
 
 }  // namespace kaif::arena

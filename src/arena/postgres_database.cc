@@ -14,8 +14,10 @@
 // one twice is refused (ON CONFLICT DO NOTHING, "IS NULL" guards) rather than doubled.
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <charconv>
 #include <memory>
+#include <unordered_map>
 
 #include "arena/sql_database.h"
 
@@ -92,6 +94,7 @@ class Connection {
     return t == PQTRANS_INTRANS || t == PQTRANS_INERROR;
   }
   Status Reconnect() {
+    prepared_.clear();  // a new session has none
     PQreset(conn_);
     if (PQstatus(conn_) == CONNECTION_OK) return Status::Ok();
     return Status::IoError(shown_ + ": cannot reconnect to PostgreSQL: " + OneLine(PQerrorMessage(conn_)));
@@ -122,7 +125,9 @@ class Connection {
         types[i] = kFloat8Oid, values[i] = numbers[i].c_str();
       }
     }
-    ResultPtr r(PQexecParams(conn_, text.c_str(), static_cast<int>(n), types.data(), values.data(), nullptr, nullptr, 0),
+    KAIF_ASSIGN_OR_RETURN(const std::string* prepared, Prepare(text, types));
+    ResultPtr r(prepared ? PQexecPrepared(conn_, prepared->c_str(), static_cast<int>(n), values.data(), nullptr, nullptr, 0)
+                         : PQexecParams(conn_, text.c_str(), static_cast<int>(n), types.data(), values.data(), nullptr, nullptr, 0),
                 &PQclear);
     const ExecStatusType status = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return Error(r.get());
@@ -147,6 +152,24 @@ class Connection {
 
  private:
   Connection(PGconn* conn, std::string shown) : conn_(conn), shown_(std::move(shown)) {}
+
+  // The name of the statement prepared for this text and these parameter types on this
+  // connection (prepared at its first use), so the server parses and plans the store's
+  // few statements once per connection, not once per vote; null for statements other than
+  // queries and changes (transaction control, schema), which run unprepared.
+  Result<const std::string*> Prepare(const std::string& text, const std::vector<Oid>& types) {
+    static constexpr std::string_view kPrepared[] = {"SELECT", "INSERT", "UPDATE", "DELETE", "WITH"};
+    const std::string_view head = std::string_view(text).substr(0, text.find(' '));
+    if (std::find(std::begin(kPrepared), std::end(kPrepared), head) == std::end(kPrepared)) return nullptr;
+    std::string key = text;
+    for (Oid t : types) key += "\n" + std::to_string(t);
+    auto it = prepared_.find(key);
+    if (it != prepared_.end()) return &it->second;
+    std::string name = "kaif_" + std::to_string(prepared_.size());
+    ResultPtr r(PQprepare(conn_, name.c_str(), text.c_str(), static_cast<int>(types.size()), types.data()), &PQclear);
+    if (!r || PQresultStatus(r.get()) != PGRES_COMMAND_OK) return Error(r.get());
+    return &prepared_.emplace(std::move(key), std::move(name)).first->second;
+  }
 
   // A cell in the type its column has: numbers as numbers, the rest as text.
   static SqlValue::Variant Cell(Oid type, std::string_view text) {
@@ -187,6 +210,7 @@ class Connection {
 
   PGconn* conn_;
   std::string shown_;
+  std::unordered_map<std::string, std::string> prepared_;  // text and types -> statement name
 };
 
 class TransactionExecutor final : public SqlExecutor {

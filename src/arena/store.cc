@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
 #include <limits>
 
 #include "arena/sql_database.h"
@@ -122,6 +123,19 @@ Status WhyNoVote(SqlExecutor& sql, int64_t battle, const std::string& token_hash
   return Status::InvalidInput(BattleName(battle) + ": a vote before both answers finished is not counted");
 }
 
+// The reveal of a battle that exists (its vote was just recorded).
+Status ReadReveal(SqlExecutor& sql, int64_t battle, ArenaStore::Reveal& reveal) {
+  KAIF_ASSIGN_OR_RETURN(SqlResult r, sql.Execute("SELECT b.model_a, b.model_b, f.flag FROM battles b LEFT JOIN flags f"
+                                                 " ON f.battle_id = b.id WHERE b.id = ? ORDER BY f.flag",
+                                                 {battle}));
+  if (r.rows.empty()) return Status::NotFound("no " + BattleName(battle));
+  reveal = {r.rows[0].Text(0).value_or(""), r.rows[0].Text(1).value_or(""), {}};
+  for (const SqlRow& row : r.rows) {
+    if (!row.Null(2)) reveal.flags.push_back(row.Text(2).value_or(""));
+  }
+  return Status::Ok();
+}
+
 // Which battles a read returns: `vote_join` joins their votes (v) to them (b), `where`
 // picks them; `params` are the join's, then the where's.
 struct BattleSelection {
@@ -217,9 +231,16 @@ Battle BattleRecord::ForRatings() const {
   return b;
 }
 
-ArenaStore::ArenaStore(std::unique_ptr<SqlDatabase> db) : db_(std::move(db)) {}
+ArenaStore::ArenaStore(std::unique_ptr<SqlDatabase> db) : db_(std::move(db)), vote_writer_([this] { WriteVotes(); }) {}
 
-ArenaStore::~ArenaStore() = default;
+ArenaStore::~ArenaStore() {
+  {
+    std::lock_guard<std::mutex> lock(vote_mu_);
+    stopping_ = true;
+  }
+  vote_queued_.notify_one();
+  vote_writer_.join();  // after the votes still queued are written and answered
+}
 
 Result<std::unique_ptr<ArenaStore>> ArenaStore::Open(const std::string& location) {
   KAIF_ASSIGN_OR_RETURN(std::unique_ptr<SqlDatabase> db, OpenSqlDatabase(location));
@@ -373,95 +394,121 @@ Result<BattleRecord> ArenaStore::GetBattle(int64_t battle) {
 }
 
 struct ArenaStore::PendingVote {
-  const std::string* sql;
-  const std::vector<SqlValue>* params;
-  int64_t changes = 0;
-  Status status;
-  bool done = false;                // GUARDED_BY(vote_mu_)
-  std::condition_variable written;  // its own, so a batch wakes only its voters
+  int64_t battle;
+  std::string token_hash;
+  Outcome outcome;
+  std::string voter;
+  std::vector<RubricScore> rubric;
+  VoteDone done;
+  Status status;  // the outcome, once written
+  Reveal reveal;
 };
 
 Status ArenaStore::RecordVote(int64_t battle, const std::string& token_hash, Outcome outcome, const std::string& voter,
-                              const std::vector<RubricScore>& rubric) {
+                              const std::vector<RubricScore>& rubric, Reveal* reveal) {
+  std::promise<std::pair<Status, Reveal>> written;
+  std::future<std::pair<Status, Reveal>> result = written.get_future();
+  RecordVoteLater(battle, token_hash, outcome, voter, rubric,
+                  [&written](Status s, Reveal r) { written.set_value({std::move(s), std::move(r)}); });
+  auto [status, revealed] = result.get();
+  if (reveal) *reveal = std::move(revealed);
+  return status;
+}
+
+void ArenaStore::RecordVoteLater(int64_t battle, std::string token_hash, Outcome outcome, std::string voter,
+                                 std::vector<RubricScore> rubric, VoteDone done) {
   for (const RubricScore& score : rubric) {
-    if (score.side != 0 && score.side != 1) return Status::InvalidInput("a rubric score is for side 0 or 1");
-    if (score.criterion.empty()) return Status::InvalidInput("a rubric score names its criterion");
+    if (score.side != 0 && score.side != 1) return done(Status::InvalidInput("a rubric score is for side 0 or 1"), {});
+    if (score.criterion.empty()) return done(Status::InvalidInput("a rubric score names its criterion"), {});
   }
+  {
+    std::lock_guard<std::mutex> lock(vote_mu_);
+    vote_queue_.push_back({battle, std::move(token_hash), outcome, std::move(voter), std::move(rubric), std::move(done), {}, {}});
+  }
+  vote_queued_.notify_one();
+}
+
+void ArenaStore::WriteVotes() {
+  std::unique_lock<std::mutex> lock(vote_mu_);
+  for (;;) {
+    vote_queued_.wait(lock, [&] { return stopping_ || !vote_queue_.empty(); });
+    if (vote_queue_.empty()) return;  // stopping, and every vote answered
+    std::vector<PendingVote> batch;
+    batch.swap(vote_queue_);
+    lock.unlock();
+    CommitVotes(batch);
+    for (PendingVote& v : batch) {
+      try {
+        v.done(std::move(v.status), std::move(v.reveal));
+      } catch (...) {
+        // The caller's continuation failed; the vote stands and the writer goes on.
+      }
+    }
+    lock.lock();
+  }
+}
+
+namespace {
+
+// One vote's statements within the batch's transaction. A refusal (wrong token, a vote
+// already there...) is the vote's own outcome, in `refusal`; an error is returned and
+// ends the transaction.
+Status WriteVote(SqlExecutor& sql, int64_t battle, const std::string& token_hash, Outcome outcome, const std::string& voter,
+                 const std::vector<RubricScore>& rubric, ArenaStore::Reveal& reveal, Status& refusal) {
   // One statement decides: the battle exists, the token is its token, every answer of
   // every turn finished, and no vote is there yet. Two voters at once (threads or
   // processes) cannot both win: the second conflicts on the key and writes nothing.
-  const std::string vote_sql =
+  static const std::string vote_sql =
       std::string("INSERT INTO votes (battle_id, winner, voter, cast_at) SELECT b.id, ?, ?, ? FROM battles b"
                   " WHERE b.id = ? AND b.token_hash = ? AND EXISTS (SELECT 1 FROM turns t WHERE t.battle_id = b.id)"
                   " AND NOT EXISTS (SELECT 1 FROM turns t WHERE t.battle_id = b.id AND ") +
       kUnfinished + ") ON CONFLICT (battle_id) DO NOTHING";
-  const std::vector<SqlValue> params = {OutcomeName(outcome), voter, NowMs(), battle, token_hash};
-  if (rubric.empty()) {
-    PendingVote pending{&vote_sql, &params};
-    KAIF_RETURN_IF_ERROR(CommitVote(pending));
-    return pending.changes == 1 ? Status::Ok() : WhyNoVote(*db_, battle, token_hash);
+  KAIF_ASSIGN_OR_RETURN(SqlResult r, sql.Execute(vote_sql, {OutcomeName(outcome), voter, NowMs(), battle, token_hash}));
+  if (r.changes != 1) {
+    refusal = WhyNoVote(sql, battle, token_hash);
+    return refusal.code() == Status::Code::kInvalidInput ? Status::Ok() : refusal;
   }
-  // With its rubric scores: all of it or none.
-  return db_->Transaction(Access::kWrite, [&](SqlExecutor& sql) -> Status {
-    KAIF_ASSIGN_OR_RETURN(SqlResult r, sql.Execute(vote_sql, params));
-    if (r.changes != 1) return WhyNoVote(sql, battle, token_hash);
-    if (std::any_of(rubric.begin(), rubric.end(), [](const RubricScore& s) { return s.side == 1; })) {
-      KAIF_ASSIGN_OR_RETURN(SqlResult mode, sql.Execute("SELECT mode FROM battles WHERE id = ?", {battle}));
-      if (!mode.rows.empty() && mode.rows[0].Text(0) == "single") {
-        return Status::InvalidInput(BattleName(battle) + " is a single answer: its rubric scores are for side 0");
-      }
+  if (std::any_of(rubric.begin(), rubric.end(), [](const RubricScore& s) { return s.side == 1; })) {
+    KAIF_ASSIGN_OR_RETURN(SqlResult mode, sql.Execute("SELECT mode FROM battles WHERE id = ?", {battle}));
+    if (!mode.rows.empty() && mode.rows[0].Text(0) == "single") {
+      refusal = Status::InvalidInput(BattleName(battle) + " is a single answer: its rubric scores are for side 0");
+      return refusal;  // undoes the vote: its transaction is its own
     }
-    for (const RubricScore& score : rubric) {
-      KAIF_RETURN_IF_ERROR(sql.Execute("INSERT INTO rubric_scores (battle_id, side, criterion, score) VALUES (?, ?, ?, ?)",
-                                       {battle, score.side, score.criterion, score.score})
-                               .status());
+  }
+  for (const RubricScore& score : rubric) {
+    KAIF_RETURN_IF_ERROR(sql.Execute("INSERT INTO rubric_scores (battle_id, side, criterion, score) VALUES (?, ?, ?, ?)",
+                                     {battle, score.side, score.criterion, score.score})
+                             .status());
+  }
+  return ReadReveal(sql, battle, reveal);
+}
+
+}  // namespace
+
+void ArenaStore::CommitVotes(std::vector<PendingVote>& batch) {
+  std::vector<PendingVote*> plain;
+  for (PendingVote& v : batch) {
+    if (v.rubric.empty()) {
+      plain.push_back(&v);
+      continue;
+    }
+    Status refusal;
+    const Status written = db_->Transaction(Access::kWrite, [&](SqlExecutor& sql) -> Status {
+      return WriteVote(sql, v.battle, v.token_hash, v.outcome, v.voter, v.rubric, v.reveal, refusal);
+    });
+    v.status = refusal.ok() ? written : refusal;
+  }
+  if (plain.empty()) return;
+  const Status committed = db_->Transaction(Access::kWrite, [&](SqlExecutor& sql) -> Status {
+    for (PendingVote* v : plain) {
+      v->status = Status::Ok();
+      KAIF_RETURN_IF_ERROR(WriteVote(sql, v->battle, v->token_hash, v->outcome, v->voter, {}, v->reveal, v->status));
     }
     return Status::Ok();
   });
-}
-
-Status ArenaStore::CommitVote(PendingVote& vote) {
-  std::unique_lock<std::mutex> lock(vote_mu_);
-  vote_queue_.push_back(&vote);
-  if (vote_writer_) {
-    // The writer takes this vote in its next batch: it leaves only with the queue empty.
-    vote.written.wait(lock, [&] { return vote.done; });
-    return vote.status;
+  if (!committed.ok()) {
+    for (PendingVote* v : plain) v->status = committed;
   }
-  vote_writer_ = true;
-  while (!vote_queue_.empty()) {
-    std::vector<PendingVote*> batch;
-    batch.swap(vote_queue_);
-    lock.unlock();
-    Status committed = db_->Transaction(Access::kWrite, [&](SqlExecutor& sql) -> Status {
-      for (PendingVote* v : batch) {
-        KAIF_ASSIGN_OR_RETURN(SqlResult r, sql.Execute(*v->sql, *v->params));
-        v->changes = r.changes;
-      }
-      return Status::Ok();
-    });
-    lock.lock();
-    for (PendingVote* v : batch) {
-      v->status = committed;
-      if (!committed.ok()) v->changes = 0;
-      v->done = true;
-      if (v != &vote) v->written.notify_one();
-    }
-  }
-  vote_writer_ = false;
-  return vote.status;
-}
-
-Result<ArenaStore::Reveal> ArenaStore::RevealOf(int64_t battle) {
-  KAIF_ASSIGN_OR_RETURN(SqlResult r, db_->Execute("SELECT b.model_a, b.model_b, f.flag FROM battles b LEFT JOIN flags f"
-                                                  " ON f.battle_id = b.id WHERE b.id = ? ORDER BY f.flag",
-                                                  {battle}));
-  if (r.rows.empty()) return Status::NotFound("no " + BattleName(battle));
-  Reveal reveal{r.rows[0].Text(0).value_or(""), r.rows[0].Text(1).value_or(""), {}};
-  for (const SqlRow& row : r.rows) {
-    if (!row.Null(2)) reveal.flags.push_back(row.Text(2).value_or(""));
-  }
-  return reveal;
 }
 
 Status ArenaStore::FlagBattle(int64_t battle, const std::string& flag, const std::string& reason) {

@@ -17,11 +17,13 @@
 #include <array>
 #include <cstdint>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "arena/battles.h"
@@ -122,19 +124,23 @@ class ArenaStore {
   // Records the vote in one statement, so concurrent voters cannot both win.
   // InvalidInput: no such battle, a wrong token, an answer still streaming, or a vote
   // already cast (each said in the message). `rubric` may be empty.
-  // Votes arriving together are committed together (group commit): the first caller
-  // writes every waiting vote in one transaction, each still its own statement, and all
-  // return once it committed, so an acknowledged vote is a committed one and a commit
-  // (a WAL write, a PostgreSQL fsync) is paid once per batch, not per vote.
-  Status RecordVote(int64_t battle, const std::string& token_hash, Outcome outcome, const std::string& voter,
-                    const std::vector<RubricScore>& rubric = {});
-  // What the voter sees after voting: the two models and the battle's flags. NotFound
-  // for no such battle.
+  // `reveal`, when given, receives what the voter sees after voting (the two models and
+  // the battle's flags), read in the vote's own transaction.
   struct Reveal {
     std::string model_a, model_b;
     std::vector<std::string> flags;
   };
-  Result<Reveal> RevealOf(int64_t battle);
+  Status RecordVote(int64_t battle, const std::string& token_hash, Outcome outcome, const std::string& voter,
+                    const std::vector<RubricScore>& rubric = {}, Reveal* reveal = nullptr);
+  // RecordVote without waiting: `done` gets its outcome on the store's vote writer thread
+  // once the vote is committed or refused (on the caller's thread for malformed rubric
+  // scores). The writer takes every vote queued meanwhile into one transaction (group
+  // commit), each still its own statement, so a commit (a WAL write, a PostgreSQL fsync)
+  // is paid once per batch, and a caller never holds a thread while it waits. A vote with
+  // rubric scores gets a transaction of its own: all of it or none.
+  using VoteDone = std::function<void(Status, Reveal)>;
+  void RecordVoteLater(int64_t battle, std::string token_hash, Outcome outcome, std::string voter,
+                       std::vector<RubricScore> rubric, VoteDone done);
   // Marks a battle (a filter excludes it); the same flag again keeps the first reason.
   Status FlagBattle(int64_t battle, const std::string& flag, const std::string& reason);
 
@@ -179,14 +185,16 @@ class ArenaStore {
  private:
   explicit ArenaStore(std::unique_ptr<SqlDatabase> db);
   struct PendingVote;
-  Status CommitVote(PendingVote& vote);
+  void WriteVotes();  // the vote writer thread
+  void CommitVotes(std::vector<PendingVote>& batch);
 
   std::unique_ptr<SqlDatabase> db_;
-  // The group commit's queue: votes waiting for the writer, and whether one is writing.
+  // Votes waiting for the writer thread.
   std::mutex vote_mu_;
-  std::condition_variable vote_done_;
-  std::vector<PendingVote*> vote_queue_;  // GUARDED_BY(vote_mu_)
-  bool vote_writer_ = false;              // GUARDED_BY(vote_mu_)
+  std::condition_variable vote_queued_;
+  std::vector<PendingVote> vote_queue_;  // GUARDED_BY(vote_mu_)
+  bool stopping_ = false;                // GUARDED_BY(vote_mu_)
+  std::thread vote_writer_;
 };
 
 }  // namespace kaif::arena

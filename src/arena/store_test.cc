@@ -12,9 +12,12 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <fstream>
 #include <latch>
+#include <map>
+#include <mutex>
 #include <set>
 #include <stdexcept>
 #include <thread>
@@ -223,6 +226,57 @@ TEST_P(ArenaStoreTest, NoVoteBeforeEveryAnswerFinished) {
   EXPECT_TRUE(store->GetBattle(battle)->answered());
   EXPECT_TRUE(store->RecordVote(battle, "hash-1", Outcome::kBothBad, "v").ok());
   EXPECT_EQ(store->GetBattle(battle)->vote->outcome, Outcome::kBothBad);
+}
+
+// Votes queued together are written in one batch, each with its own outcome: refusals do
+// not undo the others, and every caller hears back once, with the reveal.
+TEST_P(ArenaStoreTest, QueuedVotesEachGetTheirOwnOutcome) {
+  auto store = OpenStore();
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->RegisterModel("a", "id-a").ok());
+  ASSERT_TRUE(store->RegisterModel("b", "id-b").ok());
+  const int64_t first = store->CreateAnsweredBattles("a", "b", "h", 200).value();
+  std::mutex mu;
+  std::condition_variable answered;
+  std::map<int64_t, std::vector<Status>> outcomes;  // GUARDED_BY(mu)
+  std::map<int64_t, ArenaStore::Reveal> reveals;     // GUARDED_BY(mu)
+  size_t calls = 0;                                   // GUARDED_BY(mu)
+  auto done = [&](int64_t id) {
+    return [&, id](Status s, ArenaStore::Reveal r) {
+      std::lock_guard<std::mutex> lock(mu);
+      if (s.ok()) reveals[id] = std::move(r);
+      outcomes[id].push_back(std::move(s));
+      ++calls;
+      answered.notify_one();
+    };
+  };
+  for (int64_t i = 0; i < 200; ++i) {
+    const int64_t id = first + i;
+    const std::string token = i % 10 == 3 ? "wrong" : "h";
+    std::vector<RubricScore> rubric;
+    if (i % 10 == 5) rubric = {{0, "accuracy", 4}};
+    store->RecordVoteLater(id, token, Outcome::kModelA, "v", rubric, done(id));
+    if (i % 10 == 7) store->RecordVoteLater(id, "h", Outcome::kModelB, "again", {}, done(id));  // a second vote
+  }
+  store->RecordVoteLater(first, "h", Outcome::kTie, "v", {{2, "accuracy", 1}}, done(-1));  // malformed: at once
+  std::unique_lock<std::mutex> lock(mu);
+  answered.wait(lock, [&] { return calls == 221; });
+  EXPECT_TRUE(Says(outcomes[-1].at(0), "side 0 or 1"));
+  for (int64_t i = 0; i < 200; ++i) {
+    const std::vector<Status>& got = outcomes[first + i];
+    ASSERT_EQ(got.size(), i % 10 == 7 ? 2u : 1u) << i;
+    if (i % 10 == 3) {
+      EXPECT_TRUE(Says(got[0], "wrong token")) << i;
+      continue;
+    }
+    EXPECT_TRUE(got[0].ok()) << i << ": " << got[0].ToString();
+    if (i % 10 == 7) EXPECT_TRUE(Says(got[1], "already has its vote")) << i;
+    EXPECT_EQ(reveals[first + i].model_a, "a");
+    EXPECT_EQ(reveals[first + i].model_b, "b");
+  }
+  lock.unlock();
+  EXPECT_EQ(store->Battles("public", true)->size(), 180u);
+  EXPECT_EQ(store->RubricScores("public")->size(), 20u);
 }
 
 TEST_P(ArenaStoreTest, OneVotePerBattle) {
@@ -668,6 +722,9 @@ TEST_P(ArenaStoreTest, ReconnectsWhenTheServerDropsItsConnections) {
     for (std::thread& t : threads) t.join();
   };
   busy();
+  // Votes too: the writer's connection has its statements prepared, and prepares them again.
+  const int64_t answered = store->CreateAnsweredBattles("a", "b", "h", 2).value();
+  ASSERT_TRUE(store->RecordVote(answered, "h", Outcome::kModelA, "v").ok());
   Result<SqlResult> dropped = admin_->Execute(
       "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()");
   ASSERT_TRUE(dropped.ok()) << dropped.status().ToString();
@@ -675,7 +732,10 @@ TEST_P(ArenaStoreTest, ReconnectsWhenTheServerDropsItsConnections) {
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_EQ(store->Models()->size(), 2u);
   busy();
-  EXPECT_EQ(store->Battles("public", false)->size(), 60u);
+  Status voted = store->RecordVote(answered + 1, "h", Outcome::kModelB, "v");
+  EXPECT_TRUE(voted.ok()) << voted.ToString();
+  EXPECT_EQ(store->Battles("public", false)->size(), 62u);
+  EXPECT_EQ(store->Battles("public", true)->size(), 2u);
 }
 
 // kill -9 in the middle of voting: every vote acknowledged before the kill is there when

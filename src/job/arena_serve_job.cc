@@ -64,6 +64,7 @@ Status RunArenaServe(const ArenaServeJob& job) {
   const std::string host = config.host;
   const int port = config.port;
   const size_t threads = static_cast<size_t>(config.threads);
+  const size_t io_threads = static_cast<size_t>(config.io_threads);
   const double idle_timeout = config.idle_timeout_seconds;
   KAIF_ASSIGN_OR_RETURN(std::unique_ptr<arena::ArenaService> service,
                         arena::ArenaService::Create(std::move(config), std::move(models), std::move(store), secrets, job.log));
@@ -71,6 +72,8 @@ Status RunArenaServe(const ArenaServeJob& job) {
   options.host = host;
   options.port = static_cast<uint16_t>(port);
   options.handler_threads = threads;
+  options.io_threads = io_threads;
+  options.quick = arena::ArenaService::AnswersQuickly;
   options.max_body_bytes = size_t{1} << 20;   // a prompt is at most a few thousand characters
   options.idle_timeout_seconds = idle_timeout;  // slow clients (slowloris) are cut off
   options.max_connections = 4096;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cctype>
 #include <chrono>
 #include <functional>
@@ -11,6 +12,7 @@
 #include <thread>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -44,16 +46,20 @@ class Session;
 struct HttpServer::Impl {
   HttpServerOptions options;
   HttpHandler handler;
-  // Declared before the I/O context: sessions the context still holds when it is destroyed
+  // Declared before the I/O contexts: sessions a context still holds when it is destroyed
   // unregister themselves here.
   std::mutex mu;
   std::map<Session*, std::weak_ptr<Session>> sessions;  // GUARDED_BY(mu)
   bool stopped = false;                                 // GUARDED_BY(mu)
-  asio::io_context io;
-  tcp::acceptor acceptor{io};
-  asio::steady_timer accept_retry{io};
+  // One context per I/O thread; a connection lives on one of them, so its socket is never
+  // touched by two threads. The listener is on the first.
+  std::vector<std::unique_ptr<asio::io_context>> ios;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;  // until Stop
+  size_t next_io = 0;  // where the next connection goes; used on the first I/O thread only
+  std::unique_ptr<tcp::acceptor> acceptor;
+  std::unique_ptr<asio::steady_timer> accept_retry;
   std::unique_ptr<asio::thread_pool> workers;
-  std::thread io_thread;
+  std::vector<std::thread> io_threads;
   uint16_t port = 0;
 
   HttpResponse Error(int status, const std::string& message) const {
@@ -76,16 +82,26 @@ struct HttpServer::Impl {
     }
   }
 
+  bool IsQuick(const HttpRequest& request) const {
+    try {
+      return options.quick && options.quick(request);
+    } catch (...) {
+      return false;
+    }
+  }
+
   void Accept();
 };
 
 namespace {
 
-// One connection: read a request, hand it to a worker, write the response, repeat while
-// the client keeps the connection alive. Every socket operation runs on the I/O thread.
+// One connection: read a request, answer it (here or on a worker), write the response,
+// repeat while the client keeps the connection alive. Every socket operation runs on the
+// connection's I/O thread.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(HttpServer::Impl& server, tcp::socket socket) : server_(server), stream_(std::move(socket)) {}
+  Session(HttpServer::Impl& server, asio::io_context& io, tcp::socket socket)
+      : server_(server), io_(io), stream_(std::move(socket)) {}
 
   ~Session() {
     std::lock_guard<std::mutex> lock(server_.mu);
@@ -93,6 +109,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Start() { ReadHeader(); }
+  asio::io_context& io() { return io_; }
 
   void Close() {
     beast::error_code ec;
@@ -157,16 +174,62 @@ class Session : public std::enable_shared_from_this<Session> {
     keep_alive_ = req.keep_alive();
     version_ = req.version();
     stream_.expires_never();  // the handler's time is not the client's idleness
+    if (server_.IsQuick(request)) return Answer(server_.Call(request), /*on_worker=*/false);
     // The guard keeps the I/O thread running until the response is out: a streamed body
     // waits on writes the I/O thread must complete, even while the server stops.
     asio::post(*server_.workers, [self = shared_from_this(), request = std::move(request),
-                                  guard = asio::make_work_guard(server_.io)]() {
-      HttpResponse response = self->server_.Call(request);
-      if (response.stream) return self->Stream(std::move(response));
-      asio::post(self->stream_.get_executor(),
-                 [self, response = std::move(response)]() mutable { self->Write(std::move(response)); });
+                                  guard = asio::make_work_guard(io_)]() {
+      self->Answer(self->server_.Call(request), /*on_worker=*/true);
     });
   }
+
+  // What the handler returned, on the I/O thread or a worker: written, streamed (always
+  // from a worker: it waits on the I/O thread), or left for later.
+  void Answer(HttpResponse response, bool on_worker) {
+    auto self = shared_from_this();
+    if (response.later) {
+      auto later = std::move(response.later);
+      auto pending = std::make_shared<Pending>(self);
+      try {
+        later([pending](HttpResponse r) { pending->Send(std::move(r)); });
+      } catch (const std::exception& e) {
+        pending->Send(server_.Error(500, std::string("internal error: ") + e.what()));
+      } catch (...) {
+        pending->Send(server_.Error(500, "internal error"));
+      }
+      return;
+    }
+    if (response.stream) {
+      if (on_worker) return Stream(std::move(response));
+      asio::post(*server_.workers, [self, response = std::move(response), guard = asio::make_work_guard(io_)]() mutable {
+        self->Stream(std::move(response));
+      });
+      return;
+    }
+    if (!on_worker) return Write(std::move(response));
+    asio::post(io_, [self, response = std::move(response)]() mutable { self->Write(std::move(response)); });
+  }
+
+  // A response still to come: sent once, from any thread; a 500 if it never comes. Keeps
+  // the I/O thread running meanwhile, so the server stops only after it is out.
+  class Pending {
+   public:
+    explicit Pending(std::shared_ptr<Session> session)
+        : session_(std::move(session)), guard_(asio::make_work_guard(session_->io_)) {}
+    ~Pending() {
+      if (!sent_) Send(session_->server_.Error(500, "internal error: the handler never answered"));
+    }
+    void Send(HttpResponse r) {
+      if (sent_.exchange(true)) return;
+      r.later = nullptr, r.stream = nullptr;
+      asio::post(session_->io_, [session = session_, r = std::move(r)]() mutable { session->Write(std::move(r)); });
+    }
+
+   private:
+    std::shared_ptr<Session> session_;
+    asio::executor_work_guard<asio::io_context::executor_type> guard_;
+    std::atomic<bool> sent_{false};
+  };
 
   // On a handler thread: runs `op` on the I/O thread and waits for the result it reports.
   bool OnIoThread(std::function<void(std::function<void(bool)>)> op) {
@@ -275,6 +338,7 @@ class Session : public std::enable_shared_from_this<Session> {
   static constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
 
   HttpServer::Impl& server_;
+  asio::io_context& io_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -289,12 +353,13 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 void HttpServer::Impl::Accept() {
-  acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
-    if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
+  asio::io_context& io = *ios[next_io];
+  acceptor->async_accept(io, [this, &io](beast::error_code ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || !acceptor->is_open()) return;
     if (ec) {
       // Out of file descriptors and the like: try again shortly instead of spinning.
-      accept_retry.expires_after(std::chrono::milliseconds(100));
-      accept_retry.async_wait([this](beast::error_code e) {
+      accept_retry->expires_after(std::chrono::milliseconds(100));
+      accept_retry->async_wait([this](beast::error_code e) {
         if (!e) Accept();
       });
       return;
@@ -303,12 +368,13 @@ void HttpServer::Impl::Accept() {
     {
       std::lock_guard<std::mutex> lock(mu);
       if (!stopped && sessions.size() < options.max_connections) {
-        session = std::make_shared<Session>(*this, std::move(socket));
+        session = std::make_shared<Session>(*this, io, std::move(socket));
         sessions[session.get()] = session;
       }
     }
     if (session) {
-      session->Start();
+      next_io = (next_io + 1) % ios.size();
+      asio::dispatch(io, [session] { session->Start(); });
     } else {
       beast::error_code ignored;
       socket.close(ignored);
@@ -327,6 +393,12 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& o
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   impl->handler = std::move(handler);
+  for (size_t i = 0; i < std::max<size_t>(1, options.io_threads); ++i) {
+    impl->ios.push_back(std::make_unique<asio::io_context>(1));
+    impl->keep_running.push_back(asio::make_work_guard(*impl->ios.back()));
+  }
+  impl->acceptor = std::make_unique<tcp::acceptor>(*impl->ios[0]);
+  impl->accept_retry = std::make_unique<asio::steady_timer>(*impl->ios[0]);
   const std::string where = options.host + ":" + std::to_string(options.port);
   beast::error_code ec;
   tcp::endpoint endpoint;
@@ -334,30 +406,31 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& o
   if (!ec) {
     endpoint = tcp::endpoint(address, options.port);
   } else {
-    tcp::resolver resolver(impl->io);
+    tcp::resolver resolver(*impl->ios[0]);
     auto found = resolver.resolve(options.host, std::to_string(options.port), ec);
     if (ec || found.empty()) return Status::InvalidInput(where + ": cannot resolve the host: " + ec.message());
     endpoint = found.begin()->endpoint();
   }
-  impl->acceptor.open(endpoint.protocol(), ec);
-  if (!ec) impl->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) impl->acceptor.bind(endpoint, ec);
-  if (!ec) impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  impl->acceptor->open(endpoint.protocol(), ec);
+  if (!ec) impl->acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) impl->acceptor->bind(endpoint, ec);
+  if (!ec) impl->acceptor->listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return Status::IoError(where + ": cannot listen: " + ec.message());
-  impl->port = impl->acceptor.local_endpoint(ec).port();
+  impl->port = impl->acceptor->local_endpoint(ec).port();
   impl->workers = std::make_unique<asio::thread_pool>(std::max<size_t>(1, options.handler_threads));
   impl->Accept();
-  Impl* raw = impl.get();
-  impl->io_thread = std::thread([raw] {
-    for (;;) {
-      try {
-        raw->io.run();
-        return;
-      } catch (...) {
-        // Handlers on this thread do not throw; should one, keep serving the others.
+  for (auto& io : impl->ios) {
+    impl->io_threads.emplace_back([io = io.get()] {
+      for (;;) {
+        try {
+          io->run();
+          return;
+        } catch (...) {
+          // Handlers on this thread do not throw; should one, keep serving the others.
+        }
       }
-    }
-  });
+    });
+  }
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
 }
 
@@ -368,23 +441,25 @@ void HttpServer::Stop() {
     if (s.stopped) return;
     s.stopped = true;
   }
-  // Close the listener and every connection on the I/O thread (their operations end
-  // there), let running handlers finish, then the I/O thread runs out of work and returns.
-  asio::post(s.io, [&s] {
+  // Close the listener and every connection on its I/O thread (their operations end
+  // there), let running handlers finish, then the I/O threads run out of work and return.
+  // No connection is added from here on: Accept sees `stopped`.
+  asio::post(*s.ios[0], [&s] {
     beast::error_code ec;
-    s.acceptor.close(ec);
-    s.accept_retry.cancel();
-    std::vector<std::shared_ptr<Session>> open;
-    {
-      std::lock_guard<std::mutex> lock(s.mu);
-      for (auto& [raw, weak] : s.sessions) {
-        if (auto session = weak.lock()) open.push_back(std::move(session));
-      }
-    }
-    for (auto& session : open) session->Close();
+    s.acceptor->close(ec);
+    s.accept_retry->cancel();
   });
+  {
+    std::lock_guard<std::mutex> lock(s.mu);
+    for (auto& [raw, weak] : s.sessions) {
+      if (auto session = weak.lock()) asio::post(session->io(), [session] { session->Close(); });
+    }
+  }
+  s.keep_running.clear();
   s.workers->join();
-  if (s.io_thread.joinable()) s.io_thread.join();
+  for (std::thread& t : s.io_threads) {
+    if (t.joinable()) t.join();
+  }
 }
 
 }  // namespace kaif::net

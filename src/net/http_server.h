@@ -1,6 +1,9 @@
-// A small HTTP/1.1 server on Boost.Beast: one thread drives every socket asynchronously
-// (reads and writes with timeouts, keep-alive, Expect: 100-continue), and a pool of
-// threads runs the handler, so a slow handler never stalls another connection's reads.
+// A small HTTP/1.1 server on Boost.Beast: a few I/O threads drive the sockets
+// asynchronously (reads and writes with timeouts, keep-alive, Expect: 100-continue; each
+// connection stays on one of them), and a pool of threads runs the handler, so a slow
+// handler never stalls another connection's reads. Requests the caller marks quick are
+// answered on the I/O thread that read them, which saves two thread hand-offs each, and a
+// handler may answer later (from any thread) without holding a thread while it waits.
 // Malformed requests, bodies over the limit and connections over the limit are answered
 // (or closed) by the server itself; the handler only sees well-formed requests.
 #pragma once
@@ -31,6 +34,10 @@ struct HttpRequest {
 // is gone (the producer should stop then).
 using BodyWriter = std::function<bool(std::string_view piece)>;
 
+struct HttpResponse;
+// Sends a response that was not ready when the handler returned; callable from any thread.
+using HttpRespond = std::function<void(HttpResponse)>;
+
 struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
@@ -40,6 +47,11 @@ struct HttpResponse {
   // header goes out, then `stream` runs on the handler thread and sends its pieces; `body`
   // is not used. An exception from it ends the body where it is.
   std::function<void(const BodyWriter& send)> stream;
+  // When set, the response comes later: the server calls `later` with a function that
+  // sends it (once, from any thread) and serves other requests meanwhile; nothing else of
+  // this response is used. Should every copy of that function be dropped uncalled, the
+  // client gets a 500.
+  std::function<void(HttpRespond respond)> later;
 };
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
@@ -54,6 +66,12 @@ struct HttpServerOptions {
   size_t max_header_bytes = size_t{64} << 10;
   size_t max_connections = 256;  // more are closed as soon as they are accepted
   size_t handler_threads = 4;
+  size_t io_threads = 1;
+  // Requests for which this returns true are answered on the I/O thread, without the
+  // hand-off to a handler thread: for handlers that never wait long (no model, no remote
+  // call, no long computation), since the connections of that I/O thread wait meanwhile.
+  // Empty: every request goes to the handler threads.
+  std::function<bool(const HttpRequest&)> quick;
   // A connection that sends no complete request for this long is closed; a response that
   // cannot be written in this long too. The handler's own time does not count.
   double idle_timeout_seconds = 120;
@@ -70,8 +88,8 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   uint16_t port() const;
-  // Stops accepting, closes every connection and waits for handlers in progress. Safe to
-  // call more than once.
+  // Stops accepting, closes every connection and waits for handlers in progress and for
+  // responses still to come (HttpResponse::later). Safe to call more than once.
   void Stop();
 
   struct Impl;

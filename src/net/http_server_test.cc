@@ -8,6 +8,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <mutex>
+#include <set>
 #include <thread>
 
 #include "net/http_client.h"
@@ -162,6 +164,72 @@ TEST(HttpServerTest, SlowHandlersDoNotBlockOtherConnections) {
   ASSERT_TRUE(fast.ok());
   EXPECT_EQ(fast->body, "/fast");
   EXPECT_LT(seconds, 0.6);
+}
+
+// Quick requests are answered on the I/O threads, the rest on the handler threads; a
+// response given later does not hold either meanwhile.
+TEST(HttpServerTest, QuickAndLaterResponsesOnSeveralIoThreads) {
+  HttpServerOptions options;
+  options.io_threads = 3;
+  options.handler_threads = 1;
+  options.quick = [](const HttpRequest& r) { return r.path != "/slow"; };
+  std::mutex mu;
+  std::vector<HttpRespond> waiting;  // GUARDED_BY(mu)
+  std::set<std::thread::id> quick_threads;  // GUARDED_BY(mu)
+  std::thread::id handler_thread;
+  auto server = HttpServer::Start(options, [&](const HttpRequest& r) {
+    HttpResponse out;
+    std::lock_guard<std::mutex> lock(mu);
+    if (r.path == "/slow") {
+      handler_thread = std::this_thread::get_id();
+    } else {
+      quick_threads.insert(std::this_thread::get_id());
+    }
+    if (r.path == "/later") {
+      out.later = [&](HttpRespond respond) {
+        std::lock_guard<std::mutex> lock(mu);
+        waiting.push_back(std::move(respond));
+      };
+    } else if (r.path == "/dropped") {
+      out.later = [](HttpRespond) {};  // never answers
+    } else {
+      out.body = r.path;
+    }
+    return out;
+  });
+  ASSERT_TRUE(server.ok());
+  const uint16_t port = (*server)->port();
+  // Three requests wait for their answers while others come and go on every I/O thread.
+  std::vector<std::thread> late;
+  for (int i = 0; i < 3; ++i) late.emplace_back([&] { EXPECT_EQ(Post(port, "/later", "")->body, "answered"); });
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (waiting.size() == 3) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  for (int i = 0; i < 12; ++i) EXPECT_EQ(Post(port, "/quick", "")->body, "/quick");
+  EXPECT_EQ(Post(port, "/slow", "")->body, "/slow");
+  std::thread answering([&] {
+    std::lock_guard<std::mutex> lock(mu);
+    for (HttpRespond& respond : waiting) {
+      HttpResponse r;
+      r.body = "answered";
+      respond(r);
+      respond(r);  // a second call is ignored
+    }
+    waiting.clear();  // the server stops only once no response is still to come
+  });
+  answering.join();
+  for (std::thread& t : late) t.join();
+  auto dropped = Post(port, "/dropped", "");
+  ASSERT_TRUE(dropped.ok());
+  EXPECT_EQ(dropped->status, 500);
+  EXPECT_NE(dropped->body.find("never answered"), std::string::npos);
+  std::lock_guard<std::mutex> lock(mu);
+  EXPECT_EQ(quick_threads.size(), 3u) << "one per I/O thread, connections taken in turn";
+  EXPECT_EQ(quick_threads.count(handler_thread), 0u);
 }
 
 TEST(HttpServerTest, StopClosesIdleConnectionsAndReturns) {
